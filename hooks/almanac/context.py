@@ -1,0 +1,57 @@
+"""Small helpers every hook needs: the build language, the project root, settings.
+
+Reads: the MkDocs config. Writes: nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.exceptions import PluginError
+
+from .locales import DEFAULT_LANGUAGE
+
+
+class AlmanacConfig(base.Config):
+    """`extra.almanac` in mkdocs.yml, validated once per build."""
+
+    pdf = c.Type(bool, default=True)
+    print_edition = c.Type(bool, default=False)
+    pdf_workers = c.Type(int, default=0)
+
+
+def build_language(config) -> str:
+    """The language being built (static-i18n builds the site once per language)."""
+    plugin = config.plugins.get("i18n")
+    current = getattr(plugin, "current_language", None) if plugin else None
+    return current or DEFAULT_LANGUAGE
+
+
+def languages(config) -> list[str]:
+    plugin = config.plugins.get("i18n")
+    if not plugin:
+        return [DEFAULT_LANGUAGE]
+    return [lang.locale for lang in plugin.config.languages if lang.build]
+
+
+def page_language(page, config) -> str:
+    """The language of a page's content; differs from the build language on a fallback page."""
+    return getattr(page.file, "locale", None) or build_language(config)
+
+
+def project_root(config) -> Path:
+    return Path(config.config_file_path).resolve().parent
+
+
+def settings(config) -> AlmanacConfig:
+    raw = (config.extra or {}).get("almanac", {})
+    cfg = AlmanacConfig()
+    cfg.load_dict(raw if isinstance(raw, dict) else {})
+    failed, warnings = cfg.validate()
+    problems = failed + [(k, "unknown setting") for k, _ in warnings]
+    if problems:
+        key, error = problems[0]
+        raise PluginError(f"mkdocs.yml, 'extra.almanac.{key}': {error}")
+    return cfg

@@ -1,0 +1,351 @@
+"""Indicator data files: schema, loading, formatting and table rendering.
+
+Reads: `data/indicators/<publication>.yml`, `locales/<lang>.yml`, the Jinja
+template `overrides/partials/almanac/indicators.html`. Writes: nothing (the
+hook writes the CSV files this module produces as text).
+
+A number lives once, in the data file; every language's table, CSV and chart
+is generated from it with Babel's locale rules.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_date, format_skeleton
+from babel.numbers import format_decimal, format_percent
+from markupsafe import Markup, escape
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.exceptions import PluginError
+
+from . import schema, yamlfile
+from .locales import DEFAULT_LANGUAGE, Locales
+
+log = logging.getLogger("mkdocs.hooks.almanac.indicators")
+
+BUILTIN_UNITS = ("percent", "none")
+PLACEHOLDER = re.compile(r"\{(value|number)\}")
+
+
+class GroupConfig(base.Config):
+    id = schema.Identifier()
+    caption = schema.Localised()
+    section = schema.Text()
+
+
+class IndicatorConfig(base.Config):
+    id = schema.Identifier()
+    group = schema.Identifier()
+    label = schema.Localised()
+    value = c.Optional(schema.Number())
+    unit = c.Optional(schema.Identifier())
+    period = c.Optional(schema.Text())
+    deadline = c.Optional(schema.Deadline())
+    section = schema.Text()
+    short = c.Optional(schema.Localised())
+    baseline = c.Optional(schema.Number())
+    actuals = c.Optional(c.Type(dict))
+
+
+class ChartConfig(base.Config):
+    id = schema.Identifier()
+    type = c.Choice(("bar", "pie"))
+    indicators = c.ListOfItems(schema.Identifier())
+    title = schema.Localised()
+    description = schema.Localised()
+
+
+class FileConfig(base.Config):
+    publication = schema.Identifier()
+    units = c.Type(dict, default={})
+    groups = c.Type(list)
+    indicators = c.Type(list)
+    charts = c.Type(list, default=[])
+
+
+@dataclass
+class Indicator:
+    id: str
+    group: str
+    label: dict
+    value: float | int | None
+    unit: str | None
+    period: str | None
+    deadline: str | None
+    section: str
+    short: dict | None
+    baseline: float | int | None
+    actuals: dict[int, float]
+    line: int
+
+
+@dataclass
+class Group:
+    id: str
+    caption: dict
+    section: str
+    indicators: list[Indicator] = field(default_factory=list)
+
+    @property
+    def has_actuals(self) -> bool:
+        return any(i.actuals for i in self.indicators)
+
+    @property
+    def years(self) -> list[int]:
+        return sorted({y for i in self.indicators for y in i.actuals})
+
+
+@dataclass
+class Dataset:
+    publication: str
+    path: str
+    units: dict
+    groups: dict[str, Group]
+    charts: dict[str, ChartConfig]
+    indicators: dict[str, Indicator]
+    lines: dict = field(default_factory=dict)
+
+
+def load_dataset(path: Path, project_root: Path, publications: set[str] | None = None) -> Dataset:
+    """Read and validate one data file; every problem is one line naming file, line and field."""
+    shown = path.relative_to(project_root).as_posix()
+    raw = yamlfile.load(path, shown)
+    top = schema.check(FileConfig, raw, shown, 1)
+    if publications is not None and top["publication"] not in publications:
+        raise PluginError(
+            f"{shown}, line {raw.line_of('publication')}, 'publication': unknown publication "
+            f"{top['publication']!r}; expected one of: {', '.join(sorted(publications))}."
+        )
+    if top["publication"] != path.stem:
+        raise PluginError(
+            f"{shown}, line {raw.line_of('publication')}, 'publication': expected {path.stem!r} "
+            f"(the file name), got {top['publication']!r}."
+        )
+    units = _check_units(top["units"], raw.get("units"), shown)
+    groups = _load_groups(raw["groups"], shown)
+    indicators = _load_indicators(raw["indicators"], shown, groups, units)
+    charts = _load_charts(raw.get("charts") or [], shown, indicators)
+    return Dataset(top["publication"], shown, units, groups, charts, indicators)
+
+
+def _items(raw_list, shown: str, name: str):
+    if not isinstance(raw_list, list):
+        raise PluginError(f"{shown}, '{name}': expected a list.")
+    for index, item in enumerate(raw_list):
+        line = raw_list.line_of(index) if isinstance(raw_list, yamlfile.LineList) else 0
+        yield item, line
+
+
+def _check_units(units: dict, raw, shown: str) -> dict:
+    for key, forms in units.items():
+        line = raw.line_of(key) if isinstance(raw, yamlfile.LineDict) else 0
+        if key in BUILTIN_UNITS:
+            raise PluginError(f"{shown}, line {line}, 'units': '{key}' is built in; do not redefine it.")
+        if not isinstance(forms, dict) or not all(isinstance(f, dict) for f in forms.values()):
+            raise PluginError(
+                f"{shown}, line {line}, 'units.{key}': expected plural forms per language, "
+                f"e.g. ru: {{one: ..., few: ..., many: ...}}."
+            )
+    return units
+
+
+def _load_groups(raw_list, shown: str) -> dict[str, Group]:
+    groups: dict[str, Group] = {}
+    for item, line in _items(raw_list, shown, "groups"):
+        cfg = schema.check(GroupConfig, item, shown, line)
+        if cfg["id"] in groups:
+            raise PluginError(f"{shown}, line {item.line_of('id')}, 'id': duplicate group id {cfg['id']!r}.")
+        groups[cfg["id"]] = Group(cfg["id"], cfg["caption"], cfg["section"])
+    return groups
+
+
+def _load_indicators(raw_list, shown: str, groups: dict, units: dict) -> dict[str, Indicator]:
+    found: dict[str, Indicator] = {}
+    for item, line in _items(raw_list, shown, "indicators"):
+        cfg = schema.check(IndicatorConfig, item, shown, line)
+        where = lambda key: f"{shown}, line {item.line_of(key)}, '{key}'"  # noqa: E731
+        if cfg["id"] in found:
+            raise PluginError(f"{where('id')}: duplicate indicator id {cfg['id']!r}.")
+        if cfg["group"] not in groups:
+            raise PluginError(f"{where('group')}: unknown group {cfg['group']!r}; expected one of: {', '.join(groups)}.")
+        unit = cfg["unit"]
+        if unit is not None and unit not in BUILTIN_UNITS and unit not in units:
+            raise PluginError(f"{where('unit')}: unknown unit {unit!r}; define it under 'units' or use one of: percent, none.")
+        if cfg["value"] is not None and unit is None:
+            raise PluginError(f"{where('value')}: a value needs a 'unit' (use 'none' for a bare number).")
+        for lang, text in cfg["label"].items():
+            if "{value}" in text or "{number}" in text:
+                if cfg["value"] is None:
+                    raise PluginError(f"{where('label')}: label '{lang}' has a placeholder but the indicator has no value.")
+        indicator = Indicator(
+            id=cfg["id"], group=cfg["group"], label=cfg["label"], value=cfg["value"], unit=unit,
+            period=cfg["period"], deadline=cfg["deadline"], section=cfg["section"], short=cfg["short"],
+            baseline=cfg["baseline"], actuals=_check_actuals(cfg["actuals"], where("actuals")),
+            line=item.line,
+        )
+        found[indicator.id] = indicator
+        groups[indicator.group].indicators.append(indicator)
+    return found
+
+
+def _check_actuals(actuals, where: str) -> dict[int, float]:
+    result = {}
+    for year, value in (actuals or {}).items():
+        if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2200:
+            raise PluginError(f"{where}: expected a year such as 2023, got {year!r}.")
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise PluginError(f"{where}: expected a number for {year}, got {value!r}.")
+        result[year] = value
+    return dict(sorted(result.items()))
+
+
+def _load_charts(raw_list, shown: str, indicators: dict) -> dict[str, ChartConfig]:
+    charts = {}
+    for item, line in _items(raw_list, shown, "charts"):
+        cfg = schema.check(ChartConfig, item, shown, line)
+        if cfg["id"] in charts:
+            raise PluginError(f"{shown}, line {item.line_of('id')}, 'id': duplicate chart id {cfg['id']!r}.")
+        for ident in cfg["indicators"]:
+            if ident not in indicators:
+                raise PluginError(f"{shown}, line {item.line_of('indicators')}, 'indicators': unknown indicator {ident!r}.")
+            if indicators[ident].value is None:
+                raise PluginError(f"{shown}, line {item.line_of('indicators')}, 'indicators': {ident!r} has no value to plot.")
+        charts[cfg["id"]] = cfg
+    return charts
+
+
+# --- Formatting -------------------------------------------------------------------------
+
+
+class Formatter:
+    """Locale-aware text for one dataset in one language; warns once per missing label."""
+
+    def __init__(self, dataset: Dataset, lang: str, locales: Locales, warn):
+        self.dataset = dataset
+        self.lang = lang
+        self.locales = locales
+        self._warn = warn
+        self._locale = Locale.parse(lang)
+
+    def text(self, mapping: dict, where: str) -> str:
+        if self.lang in mapping:
+            return mapping[self.lang]
+        self._warn(f"{where}: no '{self.lang}' label; showing the {DEFAULT_LANGUAGE} text.")
+        return mapping.get(DEFAULT_LANGUAGE) or next(iter(mapping.values()))
+
+    def number(self, value) -> str:
+        return format_decimal(value, locale=self.lang, decimal_quantization=False)
+
+    def quantity(self, indicator: Indicator, value=None) -> str:
+        """The value with its unit, e.g. «4 тренинга», «30 %», "12 webinars"."""
+        value = indicator.value if value is None else value
+        if indicator.unit == "percent":
+            return format_percent(value / 100, locale=self.lang, decimal_quantization=False)
+        if indicator.unit in (None, "none"):
+            return self.number(value)
+        return f"{self.number(value)}\u00a0{self.unit_form(indicator, value)}"
+
+    def unit_form(self, indicator: Indicator, value) -> str:
+        forms_by_lang = self.dataset.units[indicator.unit]
+        where = f"{self.dataset.path}, line {indicator.line}, unit '{indicator.unit}'"
+        forms = forms_by_lang.get(self.lang)
+        lang = self.lang
+        if not forms:
+            self._warn(f"{where}: no '{self.lang}' forms; showing the {DEFAULT_LANGUAGE} forms.")
+            lang, forms = DEFAULT_LANGUAGE, forms_by_lang.get(DEFAULT_LANGUAGE, {})
+        category = Locale.parse(lang).plural_form(value)
+        form = forms.get(category) or forms.get("other") or forms.get("many")
+        if not form:
+            raise PluginError(f"{where}: no plural form '{category}' for {lang}.")
+        return form
+
+    def label_html(self, indicator: Indicator) -> Markup:
+        template = self.text(indicator.label, f"{self.dataset.path}, line {indicator.line}, indicator '{indicator.id}'")
+        parts = []
+        for piece in PLACEHOLDER.split(template):
+            if piece == "value":
+                parts.append(Markup('<span class="almanac-value">{}</span>').format(self.quantity(indicator)))
+            elif piece == "number":
+                parts.append(Markup('<span class="almanac-value">{}</span>').format(self.number(indicator.value)))
+            else:
+                parts.append(_emphasis(escape(piece)))
+        return Markup("").join(parts)
+
+    def label_text(self, indicator: Indicator) -> str:
+        return re.sub(r"<[^>]+>", "", str(self.label_html(indicator))).replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&#34;", '"').replace("&#39;", "'")
+
+    def when(self, indicator: Indicator) -> str:
+        if indicator.deadline:
+            return self.deadline(indicator.deadline)
+        return indicator.period or ""
+
+    def deadline(self, value: str) -> str:
+        parts = [int(p) for p in value.split("-")]
+        if len(parts) == 1:
+            return str(parts[0])
+        if len(parts) == 2:
+            return format_skeleton("yMMMM", datetime.date(parts[0], parts[1], 1), locale=self.lang)
+        return format_date(datetime.date(*parts), format="long", locale=self.lang)
+
+    def achieved(self, indicator: Indicator) -> str:
+        """Share of the target reached: latest actual for percentages, cumulative otherwise."""
+        if not indicator.actuals or not indicator.value:
+            return ""
+        values = list(indicator.actuals.values())
+        reached = values[-1] if indicator.unit == "percent" else sum(values)
+        return format_percent(reached / indicator.value, locale=self.lang)
+
+
+def _emphasis(text: Markup) -> Markup:
+    # Labels may carry the source's *italics*; the text is escaped before this runs.
+    return Markup(re.sub(r"\*([^*\s][^*]*?)\*", r"<em>\1</em>", str(text)))
+
+
+def achieved_ratio(indicator: Indicator) -> float | None:
+    if not indicator.actuals or not indicator.value:
+        return None
+    values = list(indicator.actuals.values())
+    reached = values[-1] if indicator.unit == "percent" else sum(values)
+    return reached / indicator.value
+
+
+def rows(group: Group, fmt: Formatter) -> list[dict]:
+    """The table rows of a group as display strings, shared by HTML and CSV."""
+    result = []
+    for index, ind in enumerate(group.indicators, start=1):
+        result.append({
+            "n": fmt.number(index),
+            "id": ind.id,
+            "label_html": fmt.label_html(ind),
+            "label": fmt.label_text(ind),
+            "target": fmt.quantity(ind) if ind.value is not None else "",
+            "value": ind.value,
+            "when": fmt.when(ind),
+            "actuals": [fmt.quantity(ind, ind.actuals[y]) if y in ind.actuals else "" for y in group.years],
+            "achieved": fmt.achieved(ind),
+        })
+    return result
+
+
+def csv_text(group: Group, fmt: Formatter) -> str:
+    """The group as CSV with headers in the reader's language and raw numbers."""
+    t = lambda key, **kw: fmt.locales.get(fmt.lang, f"indicators.{key}", **kw)  # noqa: E731
+    header = [t("number"), t("indicator"), t("target"), t("unit"), t("when"), t("source")]
+    header += [t("actual", year=y) for y in group.years]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    for ind, row in zip(group.indicators, rows(group, fmt)):
+        unit = "" if ind.unit in (None, "none") else ("%" if ind.unit == "percent" else fmt.unit_form(ind, ind.value or 0))
+        line = [row["n"], row["label"], "" if ind.value is None else ind.value, unit, row["when"], ind.section]
+        line += [ind.actuals.get(y, "") for y in group.years]
+        writer.writerow(line)
+    return buffer.getvalue()

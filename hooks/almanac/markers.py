@@ -1,0 +1,170 @@
+"""Find and expand `{{ indicators(...) }}` and `{{ chart(...) }}` markers in Markdown.
+
+Reads: page Markdown, loaded `Dataset`s, the templates in
+`overrides/partials/almanac/`. Writes: nothing; returns Markdown with raw HTML
+blocks in place of the markers, and the CSV files the page links to.
+
+A marker stands alone on its line. Its arguments are Python-style string
+literals, parsed with `ast` (never evaluated).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+from mkdocs.exceptions import PluginError
+
+from . import charts
+from .indicators import Dataset, Formatter, csv_text, rows
+from .locales import Locales
+
+MARKER = re.compile(r"^\s*\{\{\s*(?P<body>[A-Za-z_]\w*\s*\(.*\))\s*\}\}\s*$")
+FENCE = re.compile(r"^\s*(```|~~~)")
+SIGNATURES = {"indicators": (["publication"], ["group"]), "chart": (["publication", "chart"], [])}
+
+
+@dataclass
+class Marker:
+    name: str
+    args: dict
+    line: int
+
+
+@dataclass
+class Expansion:
+    markdown: str
+    downloads: dict[str, str] = field(default_factory=dict)  # relative path -> CSV text
+    used: list[tuple[str, str]] = field(default_factory=list)
+
+
+def parse(line: str, where: str, lineno: int) -> Marker | None:
+    match = MARKER.match(line)
+    if not match:
+        return None
+    try:
+        call = ast.parse(match["body"], mode="eval").body
+    except SyntaxError:
+        raise PluginError(f"{where}, line {lineno}: cannot read the marker {line.strip()!r}; expected e.g. "
+                          '{{ indicators("runpud-2021-2024", group="1.1") }}.') from None
+    if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Name) or call.func.id not in SIGNATURES:
+        raise PluginError(f"{where}, line {lineno}: unknown marker {line.strip()!r}; expected indicators(...) or chart(...).")
+    name = call.func.id
+    positional, keywords = SIGNATURES[name]
+    args = {}
+    values = list(call.args)
+    for arg in values:
+        if len(args) >= len(positional):
+            raise PluginError(f"{where}, line {lineno}: {name}() takes {len(positional)} positional argument(s).")
+        args[positional[len(args)]] = _string(arg, where, lineno, name)
+    for kw in call.keywords:
+        if kw.arg not in positional + keywords:
+            raise PluginError(f"{where}, line {lineno}: {name}() has no argument {kw.arg!r}; expected: {', '.join(positional + keywords)}.")
+        args[kw.arg] = _string(kw.value, where, lineno, name)
+    missing = [p for p in positional + keywords if p not in args]
+    if missing:
+        raise PluginError(f"{where}, line {lineno}: {name}() needs {', '.join(missing)}.")
+    return Marker(name, args, lineno)
+
+
+def _string(node, where, lineno, name) -> str:
+    if isinstance(node, ast.Constant) and isinstance(node.value, (str, int, float)) and not isinstance(node.value, bool):
+        return str(node.value)
+    raise PluginError(f"{where}, line {lineno}: {name}() arguments must be quoted text.")
+
+
+class Renderer:
+    """Expands markers for one language; shared by the MkDocs hook and the fidelity checker."""
+
+    def __init__(self, datasets: dict[str, Dataset], locales: Locales, lang: str, templates: Path,
+                 font_family: str | None, warn):
+        self.datasets = datasets
+        self.locales = locales
+        self.lang = lang
+        self.font_family = font_family
+        self.warn = warn
+        self.env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)), autoescape=True,
+                                      undefined=jinja2.StrictUndefined, keep_trailing_newline=False)
+
+    def expand(self, markdown: str, where: str, csv_base: str = "") -> Expansion:
+        out: list[str] = []
+        result = Expansion("")
+        in_fence = False
+        for lineno, line in enumerate(markdown.splitlines(), start=1):
+            if FENCE.match(line):
+                in_fence = not in_fence
+            marker = None if in_fence else parse(line, where, lineno)
+            if marker is None:
+                out.append(line)
+                continue
+            html = self._render(marker, where, csv_base, result)
+            out.extend(["", _no_blank_lines(html), ""])
+        result.markdown = "\n".join(out) + "\n"
+        return result
+
+    def _dataset(self, marker: Marker, where: str) -> Dataset:
+        pub = marker.args["publication"]
+        if pub not in self.datasets:
+            known = ", ".join(sorted(self.datasets)) or "none"
+            raise PluginError(f"{where}, line {marker.line}: unknown publication {pub!r} in {marker.name}(); "
+                              f"data files exist for: {known}.")
+        return self.datasets[pub]
+
+    def _render(self, marker: Marker, where: str, csv_base: str, result: Expansion) -> str:
+        dataset = self._dataset(marker, where)
+        fmt = Formatter(dataset, self.lang, self.locales, self.warn)
+        if marker.name == "chart":
+            return self._chart(dataset, marker, where, fmt)
+        group_id = marker.args["group"]
+        if group_id not in dataset.groups:
+            raise PluginError(f"{where}, line {marker.line}: unknown group {group_id!r} in {dataset.path}; "
+                              f"expected one of: {', '.join(dataset.groups)}.")
+        group = dataset.groups[group_id]
+        if not group.indicators:
+            raise PluginError(f"{where}, line {marker.line}: group {group_id!r} of {dataset.path} has no indicators.")
+        result.used.append((dataset.publication, group_id))
+        csv_name = f"{dataset.publication}-{group_id}.{self.lang}.csv"
+        result.downloads[csv_name] = csv_text(group, fmt)
+        html = self._table(dataset, group, fmt, csv_base + csv_name if csv_base is not None else "")
+        if group.has_actuals and self.font_family:
+            t = lambda key, **kw: self.locales.get(self.lang, f"indicators.{key}", **kw)  # noqa: E731
+            caption = fmt.text(group.caption, f"{dataset.path}, group '{group.id}'")
+            title = t("progress_title", caption=caption)
+            svg = charts.progress_svg(dataset, group, fmt, self.font_family, title, t("progress_description"))
+            html += "\n" + self.env.get_template("chart.html").render(
+                anchor=f"progress-{dataset.publication}-{group.id}", svg=Markup(svg), title=title)
+        return html
+
+    def _table(self, dataset: Dataset, group, fmt: Formatter, csv_href: str) -> str:
+        t = lambda key, **kw: self.locales.get(self.lang, f"indicators.{key}", **kw)  # noqa: E731
+        labels = {k: t(k) for k in ("number", "indicator", "target", "when", "achieved", "download_csv")}
+        labels["actual_years"] = [t("actual", year=y) for y in group.years]
+        table_rows = rows(group, fmt)
+        return self.env.get_template("indicators.html").render(
+            anchor=f"ind-{dataset.publication}-{group.id}".replace(".", "-"),
+            caption=fmt.text(group.caption, f"{dataset.path}, group '{group.id}'"),
+            t=labels, rows=table_rows, years=group.years,
+            has_values=any(r["target"] for r in table_rows),
+            has_when=any(r["when"] for r in table_rows),
+            csv_href=csv_href,
+        )
+
+    def _chart(self, dataset: Dataset, marker: Marker, where: str, fmt: Formatter) -> str:
+        chart_id = marker.args["chart"]
+        if chart_id not in dataset.charts:
+            raise PluginError(f"{where}, line {marker.line}: unknown chart {chart_id!r} in {dataset.path}; "
+                              f"expected one of: {', '.join(dataset.charts) or 'none'}.")
+        if not self.font_family:
+            return ""
+        svg, title, _ = charts.chart_svg(dataset, chart_id, fmt, self.font_family)
+        return self.env.get_template("chart.html").render(
+            anchor=f"chart-{dataset.publication}-{chart_id}", svg=Markup(svg), title=title)
+
+
+def _no_blank_lines(html: str) -> str:
+    # A blank line would end Markdown's raw HTML block halfway through the table.
+    return "\n".join(line for line in html.splitlines() if line.strip())

@@ -1,0 +1,138 @@
+"""Publication metadata: one `publication.yml` per folder under `content/`.
+
+Reads: `content/<slug>/publication.yml`, `data/organisations.yml`.
+Writes: nothing.
+
+The metadata is the single place for a publication's title, organisation,
+period, date, kind and chapter order; the navigation, the catalogue and the
+PDF cover all read it from here.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from pathlib import Path
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.exceptions import PluginError
+
+from . import schema, yamlfile
+
+KINDS = ("strategic-plan", "annual-report", "brochure")
+NOTES_SUFFIX = "editorial-notes.md"
+
+
+class OrganisationConfig(base.Config):
+    name = schema.Localised()
+    acronym = schema.Localised()
+    url = c.Optional(schema.Text())
+
+
+class PublicationConfig(base.Config):
+    organisation = schema.Identifier()
+    kind = c.Choice(KINDS)
+    period = c.ListOfItems(c.Type(int))
+    date = c.Optional(c.Type(datetime.date))
+    date_label = c.Optional(schema.Localised())
+    title = schema.Localised()
+    subtitle = c.Optional(schema.Localised())
+    source = c.Optional(schema.Text())
+    chapters = c.ListOfItems(schema.Text())
+
+
+@dataclass
+class Organisation:
+    key: str
+    name: dict
+    acronym: dict
+    url: str | None
+
+
+@dataclass
+class Publication:
+    slug: str
+    folder: Path
+    meta: PublicationConfig
+    organisation: Organisation
+    shown_as: str
+
+    @property
+    def chapters(self) -> list[str]:
+        """Chapter paths relative to the docs folder, in reading order."""
+        return [f"{self.slug}/{name}" for name in self.meta["chapters"]]
+
+    @property
+    def text_chapters(self) -> list[str]:
+        """Chapters carrying the source's text (editorial notes excluded)."""
+        return [c for c in self.chapters if not c.endswith(NOTES_SUFFIX)]
+
+    def title(self, lang: str) -> str:
+        return _pick(self.meta["title"], lang)
+
+    def subtitle(self, lang: str) -> str | None:
+        return _pick(self.meta["subtitle"], lang) if self.meta["subtitle"] else None
+
+    def date_label(self, lang: str) -> str | None:
+        return _pick(self.meta["date_label"], lang) if self.meta["date_label"] else None
+
+    @property
+    def period(self) -> tuple[int, int]:
+        return tuple(self.meta["period"])
+
+
+def _pick(mapping: dict, lang: str) -> str:
+    return mapping.get(lang) or mapping.get("ru") or next(iter(mapping.values()))
+
+
+def load_organisations(project_root: Path) -> dict[str, Organisation]:
+    path = project_root / "data" / "organisations.yml"
+    shown = path.relative_to(project_root).as_posix()
+    raw = yamlfile.load(path, shown)
+    if not isinstance(raw, dict):
+        raise PluginError(f"{shown}, line 1: expected a mapping of organisation keys.")
+    result = {}
+    for key, item in raw.items():
+        cfg = schema.check(OrganisationConfig, item, shown, raw.line_of(key))
+        result[key] = Organisation(key, cfg["name"], cfg["acronym"], cfg["url"])
+    return result
+
+
+def load_all(project_root: Path, docs_dir: Path) -> list[Publication]:
+    """Every publication under `docs_dir`, validated, in catalogue order (organisation, period)."""
+    organisations = load_organisations(project_root)
+    publications = []
+    for path in sorted(docs_dir.glob("*/publication.yml")):
+        publications.append(_load_one(path, project_root, docs_dir, organisations))
+    return sorted(publications, key=lambda p: (p.organisation.key, -p.period[0]))
+
+
+def load_one(project_root: Path, docs_dir: Path, slug: str) -> Publication:
+    """One publication by its folder name."""
+    path = docs_dir / slug / "publication.yml"
+    if not path.is_file():
+        raise PluginError(f"content/{slug}/publication.yml: no such publication.")
+    return _load_one(path, project_root, docs_dir, load_organisations(project_root))
+
+
+def _load_one(path: Path, project_root: Path, docs_dir: Path, organisations: dict) -> Publication:
+    shown = path.relative_to(project_root).as_posix()
+    raw = yamlfile.load(path, shown)
+    meta = schema.check(PublicationConfig, raw, shown, 1)
+    where = lambda key: f"{shown}, line {raw.line_of(key)}, '{key}'"  # noqa: E731
+    if meta["organisation"] not in organisations:
+        raise PluginError(f"{where('organisation')}: unknown organisation {meta['organisation']!r}; "
+                          f"expected one of: {', '.join(organisations)} (data/organisations.yml).")
+    period = meta["period"]
+    if len(period) != 2 or period[0] > period[1]:
+        raise PluginError(f"{where('period')}: expected [first year, last year], got {period!r}.")
+    if "ru" not in meta["title"]:
+        raise PluginError(f"{where('title')}: the title needs a 'ru' text (the default language).")
+    for index, chapter in enumerate(meta["chapters"]):
+        if not (path.parent / chapter).is_file():
+            raise PluginError(f"{shown}, line {raw['chapters'].line_of(index)}, 'chapters': "
+                              f"the file {chapter!r} does not exist in {path.parent.name}/.")
+    if meta["source"] and not (project_root / meta["source"]).is_file():
+        raise PluginError(f"{where('source')}: the file {meta['source']!r} does not exist.")
+    return Publication(path.parent.name, path.parent, meta, organisations[meta["organisation"]], shown)

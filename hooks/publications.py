@@ -1,0 +1,137 @@
+"""Publications: metadata, navigation, the catalogue page and page context.
+
+Events:
+- on_config: validate every `content/*/publication.yml` and
+  `data/organisations.yml`, build `nav` in chapter order, and set the site
+  name and description of the language being built from `locales/`.
+- on_nav: title each publication's section in the build language.
+- on_page_markdown: expand `{{ catalogue() }}` into the catalogue (all
+  publications, then by organisation).
+- on_page_context: expose `almanac_publication` to templates (PDF button,
+  page header).
+
+Reads: content/*/publication.yml, data/organisations.yml, locales/*.yml.
+Writes: nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from mkdocs.plugins import event_priority
+from mkdocs.structure.nav import Section
+
+from almanac import context, locales, publications
+
+log = logging.getLogger("mkdocs.hooks.publications")
+
+CATALOGUE_MARKER = "{{ catalogue() }}"
+
+
+class _State:
+    def __init__(self):
+        self.publications: list[publications.Publication] = []
+        self.by_chapter: dict[str, publications.Publication] = {}
+        self.locales: locales.Locales | None = None
+
+
+state = _State()
+
+
+# Runs after static-i18n's on_config (-100), which resets site_name per language.
+@event_priority(-110)
+def on_config(config):
+    root = context.project_root(config)
+    context.settings(config)
+    locales.reset_warnings()
+    state.locales = locales.load(root)
+    state.publications = publications.load_all(root, root / config.docs_dir)
+    state.by_chapter = {chapter: pub for pub in state.publications for chapter in pub.chapters}
+    lang = context.build_language(config)
+    config.site_name = state.locales.get(lang, "site.name")
+    config.site_description = state.locales.get(lang, "site.description")
+    config.nav = _navigation(config)
+    return config
+
+
+def _navigation(config) -> list:
+    nav: list = ["index.md"]
+    for pub in state.publications:
+        nav.append({pub.slug: list(pub.chapters)})
+    extra = [p for p in ("translation-status.md",) if (context.project_root(config) / config.docs_dir / p).exists()]
+    return nav + extra
+
+
+# Runs after static-i18n's on_nav (-100), which rebuilds the navigation per language.
+@event_priority(-110)
+def on_nav(nav, config, files):
+    lang = context.build_language(config)
+    by_slug = {pub.slug: pub for pub in state.publications}
+    for item in nav.items:
+        if isinstance(item, Section) and item.title in by_slug:
+            item.title = by_slug[item.title].title(lang)
+    return nav
+
+
+def on_page_markdown(markdown, page, config, files):
+    if CATALOGUE_MARKER not in markdown:
+        return markdown
+    lang = context.build_language(config)
+    return markdown.replace(CATALOGUE_MARKER, catalogue_markdown(lang, page.file.src_uri))
+
+
+def on_page_context(ctx, page, config, nav):
+    pub = state.by_chapter.get(_language_free(page.file.src_uri))
+    ctx["almanac_publication"] = pub
+    return ctx
+
+
+def publication_of(page):
+    """The publication a page belongs to, or None (used by other hooks)."""
+    return state.by_chapter.get(_language_free(page.file.src_uri))
+
+
+def _language_free(src_uri: str) -> str:
+    # static-i18n keeps the suffix in src_uri ("x/index.en.md"); metadata lists "x/index.md".
+    parts = src_uri.rsplit(".", 2)
+    if len(parts) == 3 and len(parts[1]) in (2, 3) and parts[2] == "md":
+        return f"{parts[0]}.md"
+    return src_uri
+
+
+def catalogue_markdown(lang: str, page_uri: str) -> str:
+    t = lambda key, **kw: state.locales.get(lang, key, **kw)  # noqa: E731
+    depth = page_uri.count("/")
+    prefix = "../" * depth
+    lines = [
+        f"## {t('catalogue.by_kind')}",
+        "",
+        f"| {t('catalogue.organisation')} | {t('catalogue.publication')} | {t('catalogue.period')} | {t('catalogue.kind')} |",
+        "|---|---|---|---|",
+    ]
+    for pub in sorted(state.publications, key=lambda p: (-p.period[0], p.slug)):
+        org = pub.organisation.acronym.get(lang) or pub.organisation.acronym["ru"]
+        lines.append(
+            f"| {org} | [{_md_escape(pub.title(lang))}]({prefix}{pub.chapters[0]}) "
+            f"| {_period(pub, t)} | {t('kinds.' + pub.meta['kind'])} |"
+        )
+    lines += ["", f"## {t('catalogue.by_organisation')}", ""]
+    organisations = {}
+    for pub in state.publications:
+        organisations.setdefault(pub.organisation.key, (pub.organisation, []))[1].append(pub)
+    for org, pubs in sorted(organisations.values(), key=lambda item: item[0].acronym["ru"].lower()):
+        lines += [f"### {_md_escape(org.name.get(lang) or org.name['ru'])}", ""]
+        for pub in sorted(pubs, key=lambda p: -p.period[0]):
+            detail = ", ".join(filter(None, [_period(pub, t), pub.date_label(lang)]))
+            lines.append(f"- [{_md_escape(pub.title(lang))}]({prefix}{pub.chapters[0]}) — {detail}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _period(pub, t) -> str:
+    start, end = pub.period
+    return t("period", start=start, end=end)
+
+
+def _md_escape(text: str) -> str:
+    return text.replace("|", "\\|").replace("[", "\\[").replace("]", "\\]")
