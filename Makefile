@@ -7,7 +7,7 @@ APT_TOOLS := pdffonts:poppler-utils qpdf:qpdf
 export PYTHONPATH := hooks
 export NO_MKDOCS_2_WARNING := true
 
-.PHONY: site serve test print status new bench system-deps clean
+.PHONY: site serve test print status stamp new bench system-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ print: $(STAMP)
 ## Translation status: publication x language x state, with word counts.
 status: $(STAMP)
 	$(BIN)/python -m almanac.status
+
+## Record that translated FILES now match their source: make stamp FILES="content/x/01-a.en.md ..."
+stamp: $(STAMP)
+	$(BIN)/python -m almanac.status --stamp $(FILES)
 
 ## Scaffold a publication: make new SLUG=inpud-2030-2034 ORG=inpud KIND=strategic-plan TITLE="..." [FROM=2030 TO=2034]
 new: $(STAMP)

@@ -67,7 +67,7 @@ def on_page_markdown(markdown, page, config, files):
     prefix = "" if context.build_language(config) == locales.DEFAULT_LANGUAGE else f"{context.build_language(config)}/"
     csv_dir = f"{prefix}assets/data/"
     csv_base = get_relative_url(csv_dir + "x", page.url).rsplit("x", 1)[0]
-    expansion = renderer.expand(markdown, f"{config.docs_dir}/{page.file.src_uri}", csv_base)
+    expansion = renderer.expand(markdown, f"{context.docs_name(config)}/{page.file.src_uri}", csv_base)
     state.downloads[page.file.src_uri] = {csv_dir + name: text for name, text in expansion.downloads.items()}
     return expansion.markdown
 

@@ -74,6 +74,18 @@ def missing_passages(source_raw: str, built_text: str, limit: int = 40) -> list[
     return passages[:limit]
 
 
+def html_text(html_source: str) -> str:
+    """Visible text of HTML, with the numbers of ordered lists, which readers see, counted as text."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html_source, "html.parser")
+    for listing in soup.find_all("ol"):
+        start = int(listing.get("start") or 1)
+        for offset, item in enumerate(listing.find_all("li", recursive=False)):
+            item.insert(0, f"{start + offset}. ")
+    return soup.get_text(" ")
+
+
 def _markdown_text(slug: str) -> str:
     """The publication's Russian page text, rendered from Markdown with markers expanded."""
     sys.path.insert(0, str(ROOT / "hooks"))
@@ -95,7 +107,7 @@ def _markdown_text(slug: str) -> str:
         expanded = renderer.expand(text, f"content/{chapter}").markdown
         parts.append(markdown.markdown(expanded, extensions=[
             "footnotes", "tables", "admonition", "attr_list", "md_in_html", "def_list"]))
-    return TAG.sub(" ", "\n".join(parts)), pub
+    return html_text("\n".join(parts)), pub
 
 
 def main(argv: list[str]) -> int:

@@ -90,7 +90,7 @@ def chart_svg(dataset: Dataset, chart_id: str, fmt: Formatter, family: str) -> t
     title = fmt.text(chart["title"], where)
     description = fmt.text(chart["description"], where)
     items = [dataset.indicators[i] for i in chart["indicators"]]
-    labels = [fmt.text(i.short or i.label, f"{where}, indicator '{i.id}'") for i in items]
+    labels = [fmt.text(i.short or i.label, f"{dataset.path}, line {i.line}, indicator '{i.id}'") for i in items]
     values = [i.value for i in items]
     with plt.rc_context(_style(family)):
         if chart["type"] == "pie":
@@ -110,14 +110,15 @@ def chart_svg(dataset: Dataset, chart_id: str, fmt: Formatter, family: str) -> t
             for pos, ind in zip(positions, items):
                 ax.text(ind.value, pos, " " + fmt.quantity(ind), va="center")
             ax.set_xlim(0, max(values) * 1.25)
-    ident = f"chart-{dataset.publication}-{chart_id}"
-    return _svg(fig, title, description, ident, family), title, description
+        # Saved inside the style context: svg.fonttype "none" is what keeps text as text.
+        svg = _svg(fig, title, description, f"chart-{dataset.publication}-{chart_id}", family)
+    return svg, title, description
 
 
 def progress_svg(dataset: Dataset, group: Group, fmt: Formatter, family: str, title: str, description: str) -> str:
     """Horizontal bars of the share of each target reached, for groups with yearly actuals."""
     items = [i for i in group.indicators if achieved_ratio(i) is not None]
-    labels = [fmt.text(i.short or i.label, f"{dataset.path}, indicator '{i.id}'") for i in items]
+    labels = [fmt.text(i.short or i.label, f"{dataset.path}, line {i.line}, indicator '{i.id}'") for i in items]
     ratios = [achieved_ratio(i) * 100 for i in items]
     with plt.rc_context(_style(family)):
         fig, ax = plt.subplots(figsize=(6.4, 0.45 * len(items) + 0.8))
@@ -130,4 +131,4 @@ def progress_svg(dataset: Dataset, group: Group, fmt: Formatter, family: str, ti
         for pos, ind in zip(positions, items):
             ax.text(102, pos, fmt.achieved(ind), va="center")
         ax.set_xlim(0, 125)
-    return _svg(fig, title, description, f"progress-{dataset.publication}-{group.id}", family)
+        return _svg(fig, title, description, f"progress-{dataset.publication}-{group.id}", family)

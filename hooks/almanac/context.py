@@ -20,6 +20,8 @@ class AlmanacConfig(base.Config):
     pdf = c.Type(bool, default=True)
     print_edition = c.Type(bool, default=False)
     pdf_workers = c.Type(int, default=0)
+    # Languages that must be complete: "*" for every publication, or a list of slugs.
+    translations = c.Type(dict, default={})
 
 
 def build_language(config) -> str:
@@ -43,6 +45,11 @@ def page_language(page, config) -> str:
 
 def project_root(config) -> Path:
     return Path(config.config_file_path).resolve().parent
+
+
+def docs_name(config) -> str:
+    """The docs folder as the editor sees it, relative to mkdocs.yml (e.g. 'content')."""
+    return Path(config.docs_dir).resolve().relative_to(project_root(config)).as_posix()
 
 
 def settings(config) -> AlmanacConfig:

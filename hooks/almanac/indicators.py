@@ -39,6 +39,7 @@ class GroupConfig(base.Config):
     id = schema.Identifier()
     caption = schema.Localised()
     section = schema.Text()
+    numbered = c.Type(bool, default=True)   # the source numbers its items
 
 
 class IndicatorConfig(base.Config):
@@ -92,6 +93,7 @@ class Group:
     id: str
     caption: dict
     section: str
+    numbered: bool = True
     indicators: list[Indicator] = field(default_factory=list)
 
     @property
@@ -163,7 +165,7 @@ def _load_groups(raw_list, shown: str) -> dict[str, Group]:
         cfg = schema.check(GroupConfig, item, shown, line)
         if cfg["id"] in groups:
             raise PluginError(f"{shown}, line {item.line_of('id')}, 'id': duplicate group id {cfg['id']!r}.")
-        groups[cfg["id"]] = Group(cfg["id"], cfg["caption"], cfg["section"])
+        groups[cfg["id"]] = Group(cfg["id"], cfg["caption"], cfg["section"], cfg["numbered"])
     return groups
 
 
@@ -278,6 +280,12 @@ class Formatter:
             else:
                 parts.append(_emphasis(escape(piece)))
         return Markup("").join(parts)
+
+    def shows_value(self, indicator: Indicator) -> bool:
+        """Whether the indicator's sentence in this language shows its value itself."""
+        if indicator.value is None:
+            return True
+        return bool(PLACEHOLDER.search(indicator.label.get(self.lang) or indicator.label.get(DEFAULT_LANGUAGE, "")))
 
     def label_text(self, indicator: Indicator) -> str:
         return re.sub(r"<[^>]+>", "", str(self.label_html(indicator))).replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&#34;", '"').replace("&#39;", "'")

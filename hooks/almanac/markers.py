@@ -26,6 +26,7 @@ from .locales import Locales
 MARKER = re.compile(r"^\s*\{\{\s*(?P<body>[A-Za-z_]\w*\s*\(.*\))\s*\}\}\s*$")
 FENCE = re.compile(r"^\s*(```|~~~)")
 SIGNATURES = {"indicators": (["publication"], ["group"]), "chart": (["publication", "chart"], [])}
+OTHER_MARKERS = {"catalogue", "translation_status"}   # expanded by hooks/publications.py and hooks/i18n.py
 
 
 @dataclass
@@ -45,12 +46,18 @@ class Expansion:
 def parse(line: str, where: str, lineno: int) -> Marker | None:
     match = MARKER.match(line)
     if not match:
+        stripped = line.strip()
+        if stripped.startswith("{{") and stripped.endswith("}}") and re.match(r"\{\{\s*(indicators|chart)\b", stripped):
+            raise PluginError(f"{where}, line {lineno}: cannot read the marker {stripped!r}; expected e.g. "
+                              '{{ indicators("runpud-2021-2024", group="1.1") }}.')
         return None
     try:
         call = ast.parse(match["body"], mode="eval").body
     except SyntaxError:
         raise PluginError(f"{where}, line {lineno}: cannot read the marker {line.strip()!r}; expected e.g. "
                           '{{ indicators("runpud-2021-2024", group="1.1") }}.') from None
+    if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id in OTHER_MARKERS:
+        return None
     if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Name) or call.func.id not in SIGNATURES:
         raise PluginError(f"{where}, line {lineno}: unknown marker {line.strip()!r}; expected indicators(...) or chart(...).")
     name = call.func.id
@@ -144,12 +151,19 @@ class Renderer:
         labels = {k: t(k) for k in ("number", "indicator", "target", "when", "achieved", "download_csv")}
         labels["actual_years"] = [t("actual", year=y) for y in group.years]
         table_rows = rows(group, fmt)
+        caption = fmt.text(group.caption, f"{dataset.path}, group '{group.id}'")
+        periods = {r["when"] for r in table_rows}
+        # A period shared by every row belongs in the caption, not in a column repeating it.
+        shared = periods.pop() if len(periods) == 1 and not group.years else None
+        if shared and shared[:4] not in caption:
+            caption = f"{caption} ({shared})"
+        # The value column is needed only when some sentence does not already show its value.
+        inline = all(fmt.shows_value(ind) for ind in group.indicators)
         return self.env.get_template("indicators.html").render(
             anchor=f"ind-{dataset.publication}-{group.id}".replace(".", "-"),
-            caption=fmt.text(group.caption, f"{dataset.path}, group '{group.id}'"),
-            t=labels, rows=table_rows, years=group.years,
-            has_values=any(r["target"] for r in table_rows),
-            has_when=any(r["when"] for r in table_rows),
+            caption=caption, t=labels, rows=table_rows, years=group.years, numbered=group.numbered,
+            has_values=bool(group.years) or (not inline and any(r["target"] for r in table_rows)),
+            has_when=shared is None and any(r["when"] for r in table_rows),
             csv_href=csv_href,
         )
 

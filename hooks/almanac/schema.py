@@ -91,7 +91,7 @@ def check(config_class: type[base.Config], raw, shown_as: str, line: int) -> bas
         key, error = failed[0]
         where = raw.line_of(key) if isinstance(raw, LineDict) else line
         message = str(error).rstrip(".")
-        if message.startswith("Required configuration not provided"):
+        if message.startswith("Required configuration not provided") or key not in raw:
             message = "required field is missing"
         raise PluginError(f"{shown_as}, line {where}, '{key}': {message}.")
     return cfg

@@ -1,0 +1,179 @@
+"""PDF brochures: assemble one HTML document per publication and language, render with WeasyPrint.
+
+Reads: chapter HTML captured from the build, publication metadata,
+overrides/print/document.html and print.css, overrides/assets/fonts/*.woff2.
+Writes: PDFs in the cache folder (.cache/almanac/pdf/<hash>.pdf) and copies in
+the site (<site>/pdf/<slug>.<lang>.pdf).
+
+Rendering runs in a process pool; each PDF is keyed by a hash of everything
+it depends on (its HTML, the CSS, the fonts, WeasyPrint's version, the
+options), so unchanged publications are never rendered twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urljoin
+
+import jinja2
+from bs4 import BeautifulSoup
+
+from .fetcher import RefusedURL, check
+
+CACHE_VERSION = "1"
+
+
+@dataclass
+class Chapter:
+    src: str          # content path, for error messages
+    title: str
+    html: str
+    lang: str
+    url: str          # page URL, to make links absolute
+
+
+@dataclass
+class Job:
+    slug: str
+    lang: str
+    html: str
+    key: str
+    cache_path: Path
+    title: str
+    options: dict = field(default_factory=dict)
+
+
+def _rewrite_chapter(chapter: Chapter, index: int, site_url: str, root: Path) -> str:
+    """Make a chapter's HTML stand alone in the book: unique ids, absolute links, true footnotes."""
+    soup = BeautifulSoup(chapter.html, "html.parser")
+    prefix = f"c{index}-"
+    for tag in soup.select(".headerlink"):
+        tag.decompose()
+    # Refuse foreign resources before WeasyPrint sees them, naming the page that asked.
+    for tag in soup.find_all(["img", "link", "a", "object", "embed", "source", "image", "use"]):
+        for attr in ("src", "href", "data", "xlink:href"):
+            url = tag.get(attr)
+            if not url or url.startswith("#"):
+                continue
+            is_resource = tag.name != "a" or "attachment" in (tag.get("rel") or [])
+            if is_resource:
+                try:
+                    check(url if re.match(r"^[a-z][a-z0-9+.-]*:", url, re.I) else (root / url).as_uri(), root)
+                except RefusedURL as exc:
+                    raise RefusedURL(f"{chapter.src}: {exc}") from None
+            elif tag.name == "a":
+                tag[attr] = urljoin(urljoin(site_url, chapter.url), url)
+    _footnotes(soup, prefix)
+    for tag in soup.find_all(id=True):
+        tag["id"] = prefix + tag["id"]
+    for tag in soup.find_all("a", href=True):
+        if tag["href"].startswith("#"):
+            tag["href"] = "#" + prefix + tag["href"][1:]
+    return str(soup)
+
+
+def _footnotes(soup: BeautifulSoup, prefix: str) -> None:
+    """Move Python-Markdown footnotes to their call sites, where CSS floats them to the page foot."""
+    notes = {}
+    for item in soup.select("div.footnote li[id]"):
+        for back in item.select("a.footnote-backref"):
+            back.decompose()
+        notes[item["id"]] = item
+    for ref in soup.select("sup[id^=fnref]"):
+        link = ref.find("a", href=True)
+        note = notes.get(link["href"][1:]) if link else None
+        if note is None:
+            continue
+        span = soup.new_tag("span", attrs={"class": "fn"})
+        for child in list(note.children):
+            if getattr(child, "name", None) == "p":
+                child.name = "span"
+            span.append(child)
+        ref.replace_with(span)
+    for block in soup.select("div.footnote"):
+        block.decompose()
+
+
+def document_html(templates: Path, pub, lang: str, chapters: list[Chapter], labels: dict, site_url: str,
+                  root: Path, print_edition: bool) -> str:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)), autoescape=True,
+                             undefined=jinja2.StrictUndefined)
+    body = [
+        {"id": f"c{i}", "title": ch.title, "lang": ch.lang,
+         "html": jinja2.utils.markupsafe.Markup(_rewrite_chapter(ch, i, site_url, root))}
+        for i, ch in enumerate(chapters, start=1)
+    ]
+    org = pub.organisation
+    return env.get_template("document.html").render(
+        lang=lang, title=pub.title(lang), subtitle=pub.subtitle(lang),
+        organisation=org.name.get(lang) or org.name["ru"], acronym=org.acronym.get(lang) or org.acronym["ru"],
+        period=labels["period"], date_label=pub.date_label(lang), chapters=body, t=labels,
+        print_edition=print_edition,
+    )
+
+
+def cache_key(html: str, css: str, fonts_dir: Path, options: dict) -> str:
+    import weasyprint
+
+    digest = hashlib.sha256()
+    for part in (CACHE_VERSION, weasyprint.__version__, repr(sorted(options.items())), css, html):
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\0")
+    for font in sorted(fonts_dir.glob("*.woff2")):
+        digest.update(font.name.encode())
+        digest.update(hashlib.sha256(font.read_bytes()).digest())
+    return digest.hexdigest()[:24]
+
+
+def render(job: Job, css: str, root: str) -> tuple[str, int, float, str | None]:
+    """Render one PDF into the cache (runs in a worker process). Returns (slug.lang, pages, seconds, error)."""
+    import os
+
+    # fontTools stamps each embedded font subset with the current time unless told otherwise.
+    os.environ["SOURCE_DATE_EPOCH"] = "1704067200"
+    import weasyprint
+
+    from .fetcher import ProjectFetcher
+
+    started = time.perf_counter()
+    name = f"{job.slug}.{job.lang}"
+    try:
+        fetcher = ProjectFetcher(Path(root))
+        base = (Path(root) / "overrides" / "print").as_uri() + "/"
+        document = weasyprint.HTML(string=job.html, base_url=base, url_fetcher=fetcher).render(
+            stylesheets=[weasyprint.CSS(string=css, base_url=base, url_fetcher=fetcher)])
+        tmp = job.cache_path.with_suffix(".tmp")
+        # The file identifier is derived from the inputs: a random one would break reproducibility.
+        document.write_pdf(tmp, pdf_identifier=job.key.encode("ascii"), **job.options)
+        tmp.replace(job.cache_path)
+        return name, len(document.pages), time.perf_counter() - started, None
+    except RefusedURL as exc:
+        return name, 0, 0.0, f"{name}: {exc}"
+    except Exception as exc:  # noqa: BLE001 - reported as one line by the hook
+        return name, 0, 0.0, f"{name}: WeasyPrint failed: {type(exc).__name__}: {exc}"
+
+
+def render_all(jobs: list[Job], css: str, root: Path, workers: int):
+    """Render jobs in parallel; yields (name, pages, seconds, error) as they finish."""
+    if not jobs:
+        return
+    if workers <= 1 or len(jobs) == 1:
+        for job in jobs:
+            yield render(job, css, str(root))
+        return
+    # Longest documents first keeps both cores busy until the end.
+    ordered = sorted(jobs, key=lambda j: -len(j.html))
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+        for result in pool.map(render, ordered, [css] * len(ordered), [str(root)] * len(ordered)):
+            yield result
+
+
+def page_count(path: Path) -> int:
+    data = path.read_bytes()
+    match = re.search(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)", data)
+    return int(match.group(1)) if match else 0

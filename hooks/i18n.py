@@ -1,0 +1,239 @@
+"""Multilingual behaviour on top of mkdocs-static-i18n.
+
+Events:
+- on_config: choose the search language of the language being built
+  (lunr has no Kazakh stemmer; kk uses the Russian one) and read the
+  `translations` setting.
+- on_page_markdown: expand `{{ translation_status() }}`.
+- on_page_content: on a fallback page (the original shown because no
+  translation exists), add a notice in the reader's language and mark the
+  content with the original's language.
+- on_post_page: keep hreflang alternates to real translations only (absolute
+  URLs), point a fallback page's canonical link at the original, and give
+  each language its own search index (the `base` of Material's config).
+- on_post_build: keep this language's search entries (fallback pages out);
+  after the last language, write one search index per language and a
+  sitemap with alternates for real translations only, and warn about
+  stale and missing translations.
+
+Reads: content/** (to know which translations exist), locales/*.yml.
+Writes: <site>/search/search_index.json, <site>/<lang>/search/search_index.json,
+<site>/sitemap.xml(.gz).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+import re
+from html import escape
+from pathlib import Path
+from urllib.parse import urljoin
+
+from mkdocs.plugins import event_priority
+
+from almanac import context, locales, publications, translations
+
+log = logging.getLogger("mkdocs.hooks.i18n")
+
+SEARCH_LANGUAGE = {"kk": "ru"}   # lunr.js has no kk stemmer; its ru trimmer covers Kazakh letters
+STATUS_MARKER = "{{ translation_status() }}"
+
+
+class _State:
+    def __init__(self):
+        self.reset()
+
+    def reset(self):
+        self.pages: dict[str, dict[str, dict]] = {}      # language-free src -> lang -> {url, fallback}
+        self.indexes: dict[str, dict] = {}
+        self.fallbacks: dict[str, set[str]] = {}
+
+
+state = _State()
+
+
+@event_priority(-110)
+def on_config(config):
+    lang = context.build_language(config)
+    if lang == locales.DEFAULT_LANGUAGE and not _nested(config):
+        state.reset()
+    search = config.plugins.get("search") or config.plugins.get("material/search")
+    if search is not None:
+        search.config.lang = [SEARCH_LANGUAGE.get(lang, lang)]
+    return config
+
+
+def on_page_markdown(markdown, page, config, files):
+    if STATUS_MARKER in markdown:
+        markdown = markdown.replace(STATUS_MARKER, _status_markdown(config))
+    return markdown
+
+
+def on_page_content(html, page, config, files):
+    lang = context.build_language(config)
+    content_lang = context.page_language(page, config)
+    src = _language_free(page.file.src_uri)
+    state.pages.setdefault(src, {})[lang] = {"url": page.url, "fallback": content_lang != lang}
+    if content_lang == lang:
+        return html
+    state.fallbacks.setdefault(lang, set()).add(page.url)
+    loc = locales.load(context.project_root(config))
+    original = loc.get(content_lang, "language_name")
+    notice = (
+        f'<div class="almanac-notice" role="note" lang="{lang}"><p><strong>{escape(loc.get(lang, "i18n.fallback_title"))}</strong></p>'
+        f'<p>{escape(loc.get(lang, "i18n.fallback_body", language=original))}</p></div>'
+    )
+    return f'{notice}\n<div lang="{content_lang}" class="almanac-original">\n{html}\n</div>'
+
+
+@event_priority(-50)
+def on_post_page(output, page, config):
+    lang = context.build_language(config)
+    src = _language_free(page.file.src_uri)
+    site_url = config.site_url or "/"
+    available = _available_languages(config, src)
+    output = re.sub(
+        r'<link rel="alternate" href="[^"]*" hreflang="([^"]+)">\s*',
+        lambda m: _hreflang(m.group(1), src, available, site_url, config),
+        output,
+    )
+    if lang not in available:
+        original = _url_in(src, locales.DEFAULT_LANGUAGE, config)
+        output = re.sub(r'<link rel="canonical" href="[^"]*">',
+                        f'<link rel="canonical" href="{urljoin(site_url, original)}">', output)
+    if lang != locales.DEFAULT_LANGUAGE:
+        # Material fetches `<base>/search/search_index.json`: point it at this language's index.
+        output = re.sub(r'("base":\s*")([^"]*)(")', lambda m: f"{m.group(1)}{m.group(2)}/{lang}{m.group(3)}", output, count=1)
+    return output
+
+
+# After static-i18n's on_post_build (-100): in the outermost build, every language is done.
+@event_priority(-200)
+def on_post_build(config):
+    if _nested(config):
+        return
+    site = Path(config.site_dir)
+    langs = context.languages(config)
+    index_path = site / "search" / "search_index.json"
+    if index_path.exists():
+        merged = json.loads(index_path.read_text(encoding="utf-8"))
+        for lang in langs:
+            target = site / ("" if lang == locales.DEFAULT_LANGUAGE else lang) / "search" / "search_index.json"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(json.dumps(_language_index(merged, lang, langs), ensure_ascii=False,
+                                         separators=(",", ":")), encoding="utf-8")
+    _write_sitemap(config, site, langs)
+    _warn_translations(config)
+
+
+def _nested(config) -> bool:
+    plugin = config.plugins.get("i18n")
+    return bool(getattr(plugin, "building", False))
+
+
+def _language_index(index: dict, lang: str, langs: list[str]) -> dict:
+    """This language's documents only, fallback pages left out, locations relative to its root."""
+    others = tuple(f"{other}/" for other in langs if other != locales.DEFAULT_LANGUAGE)
+    prefix = "" if lang == locales.DEFAULT_LANGUAGE else f"{lang}/"
+    fallbacks = state.fallbacks.get(lang, set())
+    docs = []
+    for doc in index.get("docs", []):
+        location = doc["location"]
+        mine = location.startswith(prefix) if prefix else not location.startswith(others)
+        if not mine or location.split("#", 1)[0] in fallbacks:
+            continue
+        docs.append({**doc, "location": location[len(prefix):]})
+    config = {**index.get("config", {}), "lang": [SEARCH_LANGUAGE.get(lang, lang)]}
+    return {"config": config, "docs": docs}
+
+
+def _write_sitemap(config, site: Path, langs: list[str]) -> None:
+    """A sitemap of real pages only, each with xhtml:link alternates to its real translations."""
+    site_url = config.site_url or "/"
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">']
+    for src in sorted(state.pages):
+        real = {lang: rec["url"] for lang, rec in state.pages[src].items() if not rec["fallback"]}
+        for lang in langs:
+            if lang not in real:
+                continue
+            lines.append(f"  <url><loc>{escape(urljoin(site_url, real[lang]))}</loc>")
+            if len(real) > 1:
+                for alt in langs:
+                    if alt in real:
+                        lines.append(f'    <xhtml:link rel="alternate" hreflang="{alt}" href="{escape(urljoin(site_url, real[alt]))}"/>')
+            lines.append("  </url>")
+    lines.append("</urlset>\n")
+    xml = "\n".join(lines)
+    (site / "sitemap.xml").write_text(xml, encoding="utf-8")
+    with gzip.GzipFile(site / "sitemap.xml.gz", "wb", mtime=0) as handle:
+        handle.write(xml.encode("utf-8"))
+    for lang in langs:
+        # static-i18n writes a per-language copy that advertises fallbacks; one sitemap is the truth.
+        for name in ("sitemap.xml", "sitemap.xml.gz"):
+            stray = site / lang / name
+            if lang != locales.DEFAULT_LANGUAGE and stray.exists():
+                stray.unlink()
+
+
+def _warn_translations(config) -> None:
+    root = context.project_root(config)
+    pubs = publications.load_all(root, root / config.docs_dir)
+    for entry in translations.matrix(pubs, root / config.docs_dir, context.languages(config), _settings(config)):
+        shown = entry.path.relative_to(root).as_posix()
+        if entry.state == "stale":
+            log.warning(f"{shown}: stale translation: its source content/{entry.chapter} changed "
+                        f"after it was translated (update the text, then run 'make stamp FILES={shown}').")
+        elif entry.state == "missing":
+            log.warning(f"{shown}: missing: the '{entry.lang}' translation of content/{entry.chapter} "
+                        f"is required by extra.almanac.translations in mkdocs.yml.")
+
+
+def _available_languages(config, src: str) -> set[str]:
+    docs_dir = context.project_root(config) / config.docs_dir
+    return {lang for lang in context.languages(config) if translations.localized(docs_dir, src, lang).exists()}
+
+
+def _url_in(src: str, lang: str, config) -> str:
+    record = state.pages.get(src, {}).get(lang)
+    if record:
+        return record["url"]
+    url = src[: -len(".md")] + "/"
+    url = "" if url == "index/" else url.replace("/index/", "/")
+    return url if lang == locales.DEFAULT_LANGUAGE else f"{lang}/{url}"
+
+
+def _hreflang(lang: str, src: str, available: set[str], site_url: str, config) -> str:
+    if lang not in available:
+        return ""
+    return f'<link rel="alternate" href="{urljoin(site_url, _url_in(src, lang, config))}" hreflang="{lang}">\n'
+
+
+def _language_free(src_uri: str) -> str:
+    match = re.fullmatch(r"(.+)\.([a-z]{2,3})\.md", src_uri)
+    return f"{match.group(1)}.md" if match else src_uri
+
+
+def _status_markdown(config) -> str:
+    root = context.project_root(config)
+    lang = context.build_language(config)
+    loc = locales.load(root)
+    pubs = publications.load_all(root, root / config.docs_dir)
+    langs = context.languages(config)
+    table = translations.summary(translations.matrix(pubs, root / config.docs_dir, langs, _settings(config)))
+    head = "| " + " | ".join([loc.get(lang, "catalogue.publication")] + [loc.get(lang, "language_name") if l == lang else loc.get(l, "language_name") for l in langs]) + " |"
+    lines = [f'<div class="almanac-status" markdown>', "", head, "|" + "---|" * (len(langs) + 1)]
+    for pub in pubs:
+        cells = []
+        for l in langs:
+            cell = table[(pub.slug, l)]
+            state_label = loc.get(lang, f"i18n.states.{cell['state']}")
+            cells.append(f"{state_label} ({cell['words']:,} {loc.get(lang, 'i18n.words')})".replace(",", "\u00a0"))
+        lines.append(f"| {pub.title(lang)} | " + " | ".join(cells) + " |")
+    return "\n".join(lines + ["", "</div>"])
+
+
+def _settings(config) -> dict:
+    return context.settings(config)["translations"]

@@ -1,0 +1,176 @@
+"""PDF export: one brochure per publication and language, offered by a download button.
+
+Events:
+- on_startup: remember whether this is `mkdocs serve` (PDFs never block it).
+- on_config: validate `extra.almanac`; start collecting chapters.
+- on_page_content: keep each chapter's HTML, in the content's language.
+- on_page_context: give templates the PDF link and its label.
+- on_post_build: after the last language, render changed PDFs in a process
+  pool (cache keyed by content hash) and copy them to <site>/pdf/.
+
+Reads: captured chapter HTML, publication metadata, locales/*.yml,
+overrides/print/*, overrides/assets/fonts/*.
+Writes: .cache/almanac/pdf/<key>.pdf, .cache/almanac/pdf/manifest.json,
+<site>/pdf/<slug>.<lang>.pdf.
+
+Set ALMANAC_PRINT_EDITION=1 (make print) or extra.almanac.print_edition to
+add 3 mm bleed and crop marks.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import time
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
+
+from almanac import context, locales, pdf, publications
+
+log = logging.getLogger("mkdocs.hooks.pdf")
+
+PRINT_CSS = "@page { bleed: 3mm; marks: crop cross; }\n"
+
+
+class _State:
+    def __init__(self):
+        self.command = "build"
+        self.chapters: dict[tuple[str, str], dict[str, pdf.Chapter]] = {}
+        self.publications: dict[str, publications.Publication] = {}
+        self.by_chapter: dict[str, publications.Publication] = {}
+
+
+state = _State()
+
+
+def on_startup(command, dirty):
+    state.command = command
+
+
+@event_priority(-110)
+def on_config(config):
+    settings = context.settings(config)
+    plugin = config.plugins.get("i18n")
+    if context.build_language(config) == locales.DEFAULT_LANGUAGE and not getattr(plugin, "building", False):
+        state.chapters = {}
+    root = context.project_root(config)
+    pubs = publications.load_all(root, root / config.docs_dir)
+    state.publications = {p.slug: p for p in pubs}
+    state.by_chapter = {c: p for p in pubs for c in p.chapters}
+    del settings
+    return config
+
+
+# Before hooks/i18n.py wraps fallback pages in a notice, which the PDF does not want.
+@event_priority(10)
+def on_page_content(html, page, config, files):
+    src = _language_free(page.file.src_uri)
+    pub = state.by_chapter.get(src)
+    if pub is None:
+        return html
+    lang = context.build_language(config)
+    chapter = pdf.Chapter(src=f"{context.docs_name(config)}/{page.file.src_uri}", title=page.title or "", html=html,
+                          lang=context.page_language(page, config), url=page.url)
+    state.chapters.setdefault((pub.slug, lang), {})[src] = chapter
+    return html
+
+
+def on_page_context(ctx, page, config, nav):
+    pub = state.by_chapter.get(_language_free(page.file.src_uri))
+    if pub is None or not context.settings(config)["pdf"]:
+        return ctx
+    lang = context.build_language(config)
+    loc = locales.load(context.project_root(config))
+    ctx["almanac_pdf"] = {"href": f"pdf/{pub.slug}.{lang}.pdf", "label": loc.get(lang, "pdf.download"),
+                          "lang": lang}
+    return ctx
+
+
+# After static-i18n's on_post_build (-100): every language has been built.
+@event_priority(-200)
+def on_post_build(config):
+    plugin = config.plugins.get("i18n")
+    if getattr(plugin, "building", False) or not context.settings(config)["pdf"]:
+        return
+    root = context.project_root(config)
+    cache = root / ".cache" / "almanac" / "pdf"
+    cache.mkdir(parents=True, exist_ok=True)
+    manifest_path = cache / "manifest.json"
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    out_dir = Path(config.site_dir) / "pdf"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if state.command == "serve":
+        _serve_cached(manifest, cache, out_dir)
+        return
+    jobs, css = _jobs(config, root, cache)
+    started = time.perf_counter()
+    todo = [job for job in jobs if not job.cache_path.exists()]
+    workers = context.settings(config)["pdf_workers"] or os.cpu_count() or 1
+    errors = []
+    for name, pages, seconds, error in pdf.render_all(todo, css, root, workers):
+        if error:
+            errors.append(error)
+        else:
+            log.info(f"Rendered pdf/{name}.pdf ({pages} pages) in {seconds:.1f} s")
+    if errors:
+        raise PluginError(errors[0])
+    for job in jobs:
+        target = out_dir / f"{job.slug}.{job.lang}.pdf"
+        shutil.copyfile(job.cache_path, target)
+        manifest[f"{job.slug}.{job.lang}"] = job.cache_path.name
+        if job not in todo:
+            log.info(f"Reused pdf/{target.name} from the cache (unchanged)")
+    manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True))
+    _prune(cache, manifest)
+    log.info(f"PDFs: {len(todo)} rendered, {len(jobs) - len(todo)} from cache, in {time.perf_counter() - started:.1f} s")
+
+
+def _jobs(config, root: Path, cache: Path) -> tuple[list[pdf.Job], str]:
+    print_edition = bool(os.environ.get("ALMANAC_PRINT_EDITION")) or context.settings(config)["print_edition"]
+    css = (root / "overrides" / "print" / "print.css").read_text(encoding="utf-8")
+    if print_edition:
+        css += PRINT_CSS
+    options = {"pdf_variant": "pdf/ua-1"}
+    loc = locales.load(root)
+    jobs = []
+    for (slug, lang), captured in sorted(state.chapters.items()):
+        pub = state.publications[slug]
+        chapters = [captured[c] for c in pub.chapters if c in captured]
+        labels = {k: loc.get(lang, f"pdf.{k}") for k in ("contents", "edition", "language", "footnotes")}
+        labels["period"] = loc.get(lang, "period", start=pub.period[0], end=pub.period[1])
+        try:
+            html = pdf.document_html(root / "overrides" / "print", pub, lang, chapters, labels,
+                                     config.site_url or "", root, print_edition)
+        except pdf.RefusedURL as exc:
+            raise PluginError(str(exc)) from None
+        key = pdf.cache_key(html, css, root / "overrides" / "assets" / "fonts", options)
+        jobs.append(pdf.Job(slug, lang, html, key, cache / f"{key}.pdf", pub.title(lang), options))
+    return jobs, css
+
+
+def _serve_cached(manifest: dict, cache: Path, out_dir: Path) -> None:
+    served = 0
+    for name, file_name in manifest.items():
+        if (cache / file_name).exists():
+            shutil.copyfile(cache / file_name, out_dir / f"{name}.pdf")
+            served += 1
+    log.info(f"PDFs are not rendered while serving; serving {served} PDF(s) from the last build "
+             f"(run 'make site' to refresh them).")
+
+
+def _prune(cache: Path, manifest: dict) -> None:
+    keep = set(manifest.values())
+    for path in cache.glob("*.pdf"):
+        if path.name not in keep:
+            path.unlink()
+
+
+def _language_free(src_uri: str) -> str:
+    import re
+
+    match = re.fullmatch(r"(.+)\.([a-z]{2,3})\.md", src_uri)
+    return f"{match.group(1)}.md" if match else src_uri

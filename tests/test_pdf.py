@@ -1,0 +1,132 @@
+"""PDF brochures: structure, fonts, text, bookmarks, metadata, safety, reproducibility, cache."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from almanac.fetcher import ProjectFetcher, RefusedURL
+from tests.conftest import LANGUAGES, ROOT, mkdocs_env, run_mkdocs
+
+
+def pdfs(site: Path) -> list[Path]:
+    return sorted((site / "pdf").glob("*.pdf"))
+
+
+def test_one_pdf_per_publication_and_language(built_site, publications):
+    names = {p.name for p in pdfs(built_site)}
+    assert names == {f"{pub.slug}.{lang}.pdf" for pub in publications for lang in LANGUAGES}
+
+
+def test_download_button_in_the_readers_language(built_site):
+    from bs4 import BeautifulSoup
+
+    for prefix, label, lang in (("", "Скачать PDF", "ru"), ("en/", "Download PDF", "en"), ("kk/", "PDF жүктеп алу", "kk")):
+        page = BeautifulSoup((built_site / prefix / "kibhr-2015-2018" / "03-challenges" / "index.html").read_text(encoding="utf-8"), "html.parser")
+        button = page.select_one("a.almanac-pdf")
+        assert button.get_text(strip=True) == label
+        target = (built_site / prefix / "kibhr-2015-2018" / "03-challenges" / button["href"]).resolve()
+        assert target.name == f"kibhr-2015-2018.{lang}.pdf" and target.exists()
+
+
+@pytest.fixture(scope="module")
+def readers(built_site):
+    return {p.name: PdfReader(p) for p in pdfs(built_site)}
+
+
+def test_pdfs_are_brochures_with_bookmarks_metadata_and_structure(readers, publications):
+    for pub in publications:
+        for lang in LANGUAGES:
+            reader = readers[f"{pub.slug}.{lang}.pdf"]
+            assert len(reader.pages) > 2 + len(pub.chapters) // 2
+            assert reader.metadata.title == pub.title(lang)
+            assert reader.metadata.author
+            root = reader.trailer["/Root"]
+            assert root["/Lang"] == lang
+            assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
+            top = [item.title for item in reader.outline if not isinstance(item, list)]
+            assert len(top) == len(pub.chapters) + 1, f"{pub.slug}.{lang}: {top}"
+
+
+def test_pdf_text_is_extractable_and_in_the_right_language(built_site, readers):
+    checks = {"runpud-2021-2024.ru.pdf": ["Наша миссия", "Содержание"],
+              "runpud-2021-2024.en.pdf": ["Contents", "Our mission"],
+              "runpud-2021-2024.kk.pdf": ["Мазмұны"],
+              "inpud-2025-2029.en.pdf": ["Contents", "INPUD Strategic Plan 2025–2029"]}
+    for name, needles in checks.items():
+        result = subprocess.run(["pdftotext", "-layout", str(built_site / "pdf" / name), "-"], capture_output=True, text=True)
+        text = " ".join(result.stdout.split())
+        for needle in needles:
+            assert needle.lower() in text.lower(), f"{name}: {needle!r} not found"
+
+
+def test_every_font_is_embedded_and_none_from_the_system(built_site):
+    for path in pdfs(built_site):
+        result = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True)
+        rows = result.stdout.splitlines()[2:]
+        assert rows, path.name
+        for row in rows:
+            columns = row.split()
+            name, emb, sub = columns[0], columns[-5], columns[-4]
+            assert emb == "yes" and sub == "yes", f"{path.name}: {row}"
+            assert "PT" in name, f"{path.name}: unexpected font {name}"
+
+
+def test_fetcher_refuses_escapes_and_network(tmp_path):
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "ok.txt").write_text("ok")
+    outside = tmp_path / "secret.txt"
+    outside.write_text("secret")
+    (project / "link.txt").symlink_to(outside)
+    fetcher = ProjectFetcher(project)
+    assert fetcher.fetch((project / "ok.txt").as_uri()).read() == b"ok"
+    for url, reason in ((outside.as_uri(), "outside the project"), ((project / "link.txt").as_uri(), "symlink"),
+                        ("http://example.org/logo.png", "no network access"), ("file:///etc/passwd", "outside")):
+        with pytest.raises(RefusedURL) as error:
+            fetcher.fetch(url)
+        assert reason in str(error.value)
+
+
+def test_a_page_that_embeds_a_foreign_file_stops_the_build_naming_the_page(mini_project):
+    config = mini_project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("pdf: false ", "pdf: true "), encoding="utf-8")
+    page = mini_project / "content" / "demo-report-2023" / "index.md"
+    page.write_text(page.read_text(encoding="utf-8") + '\n<a rel="attachment" href="file:///etc/passwd">x</a>\n', encoding="utf-8")
+    result = run_mkdocs(mini_project, mini_project / "site")
+    assert result.returncode != 0
+    assert "content/demo-report-2023/index.md: refused 'file:///etc/passwd'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_builds_are_reproducible_and_cached(mini_project):
+    config = mini_project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("pdf: false ", "pdf: true "), encoding="utf-8")
+    first = run_mkdocs(mini_project, mini_project / "site1")
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert "Rendered pdf/demo-report-2023.ru.pdf" in first.stderr
+    pdf1 = (mini_project / "site1" / "pdf" / "demo-report-2023.ru.pdf").read_bytes()
+    second = run_mkdocs(mini_project, mini_project / "site2")
+    assert "Rendered pdf/" not in second.stderr, "a cache hit must render nothing"
+    assert "PDFs: 0 rendered, 3 from cache" in second.stderr
+    shutil.rmtree(mini_project / ".cache" / "almanac" / "pdf")
+    third = run_mkdocs(mini_project, mini_project / "site3")
+    assert "Rendered pdf/demo-report-2023.ru.pdf" in third.stderr
+    assert (mini_project / "site3" / "pdf" / "demo-report-2023.ru.pdf").read_bytes() == pdf1
+
+
+def test_printers_edition_has_bleed_and_crop_marks(mini_project):
+    config = mini_project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("pdf: false ", "pdf: true ")
+                      .replace("print_edition: false", "print_edition: true"), encoding="utf-8")
+    result = run_mkdocs(mini_project, mini_project / "site")
+    assert result.returncode == 0, result.stderr[-2000:]
+    page = PdfReader(mini_project / "site" / "pdf" / "demo-report-2023.ru.pdf").pages[0]
+    trim, bleed = page.trimbox, page.bleedbox
+    assert round(float(trim.left) - float(bleed.left), 1) == pytest.approx(8.5, abs=0.2)  # 3 mm in points
+    assert float(page.mediabox.width) > float(trim.width)

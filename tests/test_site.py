@@ -1,0 +1,126 @@
+"""The built Russian site: navigation, anchors, catalogue, privacy (no other hosts)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+
+
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def page_path(site: Path, url: str) -> Path:
+    path = site / urlsplit(url).path.lstrip("/")
+    return path / "index.html" if url.endswith("/") or path.is_dir() else path
+
+
+def nav_links(site: Path, lang_prefix: str = "") -> set[str]:
+    home = soup(site / lang_prefix / "index.html") if lang_prefix else soup(site / "index.html")
+    base = "/" + lang_prefix
+    links = set()
+    for a in home.select("nav.md-nav--primary a.md-nav__link[href]"):
+        links.add(urlsplit(urljoin(base, a["href"])).path)
+    return links
+
+
+def test_every_publication_and_chapter_is_in_the_navigation(built_site, publications):
+    links = nav_links(built_site)
+    for pub in publications:
+        for chapter in pub.chapters:
+            url = "/" + chapter[: -len(".md")].replace("/index", "") + "/"
+            assert url in links, f"{chapter} is not reachable from the navigation"
+            assert page_path(built_site, url).exists()
+
+
+def test_publication_sections_are_titled_from_metadata(built_site, publications):
+    home = soup(built_site / "index.html")
+    labels = " ".join(label.get_text(" ", strip=True) for label in home.select("nav.md-nav--primary label.md-nav__link"))
+    labels += " ".join(a.get_text(" ", strip=True) for a in home.select("nav.md-nav--primary a.md-nav__link"))
+    for pub in publications:
+        assert pub.title("ru") in labels
+
+
+def test_catalogue_lists_every_publication_and_groups_by_organisation(built_site, publications):
+    home = soup(built_site / "index.html")
+    table_text = home.select_one("article table").get_text(" ", strip=True)
+    for pub in publications:
+        assert pub.title("ru") in table_text
+        assert f"{pub.period[0]}–{pub.period[1]}" in table_text
+    by_org = home.find(id="по-организациям")
+    assert by_org is not None, "the by-organisation view is missing"
+    inpud = [h for h in home.select("article h3") if "INPUD" in h.get_text()]
+    assert len(inpud) == 1
+    items = inpud[0].find_next("ul").find_all("li")
+    assert len(items) == 2, "INPUD's two plans are grouped under one organisation"
+
+
+def test_heading_anchors_are_readable_cyrillic(built_site, publications):
+    for pub in publications:
+        for chapter in pub.chapters:
+            page = soup(page_path(built_site, "/" + chapter[:-3].replace("/index", "") + "/"))
+            ids = [h.get("id", "") for h in page.select("article h2, article h3")]
+            for anchor in ids:
+                assert not re.fullmatch(r"_\d+", anchor), f"{chapter}: unreadable anchor {anchor!r}"
+            assert all(anchor for anchor in ids)
+    page = soup(built_site / "runpud-2021-2024" / "02-mission" / "index.html")
+    assert page.find(id="наша-миссия") is not None
+
+
+EXTERNAL_ATTRS = ("src", "href", "data", "poster", "xlink:href")
+URL_IN_CSS = re.compile(r"""(?:url\(\s*['"]?|@import\s+['"])(?P<url>[^'")\s]+)""")
+
+
+def _is_external(url: str) -> bool:
+    parts = urlsplit(url.strip())
+    return bool(parts.netloc) or parts.scheme in ("http", "https", "ftp")
+
+
+def test_no_resource_is_loaded_from_another_host(built_site):
+    offenders = []
+    for path in built_site.rglob("*"):
+        if path.suffix in (".html",):
+            page = soup(path)
+            for tag in page.find_all(["link", "script", "img", "iframe", "source", "video", "audio", "object", "embed", "image", "use"]):
+                if tag.name == "link" and not set(tag.get("rel") or []) & {"stylesheet", "preload", "icon", "modulepreload", "prefetch", "manifest"}:
+                    continue
+                for attr in EXTERNAL_ATTRS:
+                    if tag.get(attr) and _is_external(tag[attr]):
+                        offenders.append(f"{path.relative_to(built_site)}: <{tag.name} {attr}={tag[attr]}>")
+            for style in page.find_all("style"):
+                offenders += [f"{path}: {m['url']}" for m in URL_IN_CSS.finditer(style.get_text()) if _is_external(m["url"])]
+        elif path.suffix in (".css", ".svg"):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            offenders += [f"{path.relative_to(built_site)}: {m['url']}" for m in URL_IN_CSS.finditer(text)
+                          if _is_external(m["url"]) and "w3.org" not in m["url"]]
+        elif path.suffix == ".js":
+            text = path.read_text(encoding="utf-8", errors="replace")
+            for m in re.finditer(r"""(?:import\(|importScripts\(|fetch\()\s*['"](https?://[^'"]+)""", text):
+                offenders.append(f"{path.relative_to(built_site)}: {m.group(1)}")
+    assert offenders == []
+
+
+def test_fonts_are_self_hosted_with_full_cyrillic(built_site):
+    css = (built_site / "assets" / "stylesheets" / "almanac.css").read_text(encoding="utf-8")
+    assert "fonts.googleapis" not in css and "fonts.gstatic" not in css
+    for name in re.findall(r'url\("\.\./fonts/([^"]+)"\)', css):
+        assert (built_site / "assets" / "fonts" / name).exists()
+    from fontTools.ttLib import TTFont
+
+    cmap = TTFont(built_site / "assets" / "fonts" / "pt-sans-regular.woff2").getBestCmap()
+    needed = "АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯабвгдеёжзийклмнопрстуфхцчшщъыьэюяӘәҒғҚқҢңӨөҰұҮүҺһІі«»–—№"
+    assert [c for c in needed if ord(c) not in cmap] == []
+    page = (built_site / "index.html").read_text(encoding="utf-8")
+    assert "fonts.googleapis.com" not in page
+
+
+def test_russian_search_index_stems_russian(built_site):
+    import json
+
+    index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert index["config"]["lang"] == ["ru"]
+    assert any("RuNPUD" in doc["title"] for doc in index["docs"])
