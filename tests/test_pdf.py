@@ -74,7 +74,7 @@ def test_every_font_is_embedded_and_none_from_the_system(built_site):
             columns = row.split()
             name, emb, sub = columns[0], columns[-5], columns[-4]
             assert emb == "yes" and sub == "yes", f"{path.name}: {row}"
-            assert "PT" in name, f"{path.name}: unexpected font {name}"
+            assert "+Almanac-" in name, f"{path.name}: unexpected font {name} (system fallback?)"
 
 
 def test_fetcher_refuses_escapes_and_network(tmp_path):

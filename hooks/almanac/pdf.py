@@ -145,8 +145,13 @@ def render(job: Job, css: str, root: str) -> tuple[str, int, float, str | None]:
     try:
         fetcher = ProjectFetcher(Path(root))
         base = (Path(root) / "overrides" / "print").as_uri() + "/"
+        # @font-face rules only take effect through a FontConfiguration shared by CSS and HTML.
+        from weasyprint.text.fonts import FontConfiguration
+
+        fonts = FontConfiguration()
+        stylesheet = weasyprint.CSS(string=css, base_url=base, url_fetcher=fetcher, font_config=fonts)
         document = weasyprint.HTML(string=job.html, base_url=base, url_fetcher=fetcher).render(
-            stylesheets=[weasyprint.CSS(string=css, base_url=base, url_fetcher=fetcher)])
+            stylesheets=[stylesheet], font_config=fonts)
         tmp = job.cache_path.with_suffix(".tmp")
         # The file identifier is derived from the inputs: a random one would break reproducibility.
         document.write_pdf(tmp, pdf_identifier=job.key.encode("ascii"), **job.options)
