@@ -7,7 +7,7 @@ APT_TOOLS := pdffonts:poppler-utils qpdf:qpdf
 export PYTHONPATH := hooks
 export NO_MKDOCS_2_WARNING := true
 
-.PHONY: site serve test print status stamp new bench system-deps clean
+.PHONY: site serve test print status stamp new system-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,10 +51,6 @@ new: $(STAMP)
 ## Run the tests (installs what they need first: Python packages and Debian tools).
 test: $(STAMP) system-deps
 	$(BIN)/python -m pytest
-
-## Benchmark: full build cold and warm, PDF pages per second, and the peer (docs/benchmarks.md).
-bench: $(STAMP)
-	$(BIN)/python bench/run.py
 
 system-deps:
 	@missing=""; for pair in $(APT_TOOLS); do cmd=$${pair%%:*}; pkg=$${pair##*:}; \
