@@ -74,7 +74,7 @@ def on_page_markdown(markdown, page, config, files):
 def on_page_content(html, page, config, files):
     lang = context.build_language(config)
     content_lang = context.page_language(page, config)
-    src = _language_free(page.file.src_uri)
+    src = context.language_free(page.file.src_uri)
     state.pages.setdefault(src, {})[lang] = {"url": page.url, "fallback": content_lang != lang}
     if content_lang == lang:
         return html
@@ -91,7 +91,7 @@ def on_page_content(html, page, config, files):
 @event_priority(-50)
 def on_post_page(output, page, config):
     lang = context.build_language(config)
-    src = _language_free(page.file.src_uri)
+    src = context.language_free(page.file.src_uri)
     site_url = config.site_url or "/"
     available = _available_languages(config, src)
     output = re.sub(
@@ -210,10 +210,6 @@ def _hreflang(lang: str, src: str, available: set[str], site_url: str, config) -
         return ""
     return f'<link rel="alternate" href="{urljoin(site_url, _url_in(src, lang, config))}" hreflang="{lang}">\n'
 
-
-def _language_free(src_uri: str) -> str:
-    match = re.fullmatch(r"(.+)\.([a-z]{2,3})\.md", src_uri)
-    return f"{match.group(1)}.md" if match else src_uri
 
 
 def _status_markdown(config) -> str:

@@ -53,7 +53,7 @@ def on_startup(command, dirty):
 
 @event_priority(-110)
 def on_config(config):
-    settings = context.settings(config)
+    context.settings(config)  # validate extra.almanac once, at the start of the build
     plugin = config.plugins.get("i18n")
     if context.build_language(config) == locales.DEFAULT_LANGUAGE and not getattr(plugin, "building", False):
         state.chapters = {}
@@ -61,14 +61,13 @@ def on_config(config):
     pubs = publications.load_all(root, root / config.docs_dir)
     state.publications = {p.slug: p for p in pubs}
     state.by_chapter = {c: p for p in pubs for c in p.chapters}
-    del settings
     return config
 
 
 # Before hooks/i18n.py wraps fallback pages in a notice, which the PDF does not want.
 @event_priority(10)
 def on_page_content(html, page, config, files):
-    src = _language_free(page.file.src_uri)
+    src = context.language_free(page.file.src_uri)
     pub = state.by_chapter.get(src)
     if pub is None:
         return html
@@ -80,7 +79,7 @@ def on_page_content(html, page, config, files):
 
 
 def on_page_context(ctx, page, config, nav):
-    pub = state.by_chapter.get(_language_free(page.file.src_uri))
+    pub = state.by_chapter.get(context.language_free(page.file.src_uri))
     if pub is None or not context.settings(config)["pdf"]:
         return ctx
     lang = context.build_language(config)
@@ -168,9 +167,3 @@ def _prune(cache: Path, manifest: dict) -> None:
         if path.name not in keep:
             path.unlink()
 
-
-def _language_free(src_uri: str) -> str:
-    import re
-
-    match = re.fullmatch(r"(.+)\.([a-z]{2,3})\.md", src_uri)
-    return f"{match.group(1)}.md" if match else src_uri

@@ -81,22 +81,16 @@ def on_page_markdown(markdown, page, config, files):
 
 
 def on_page_context(ctx, page, config, nav):
-    pub = state.by_chapter.get(_language_free(page.file.src_uri))
+    pub = state.by_chapter.get(context.language_free(page.file.src_uri))
     ctx["almanac_publication"] = pub
     return ctx
 
 
 def publication_of(page):
     """The publication a page belongs to, or None (used by other hooks)."""
-    return state.by_chapter.get(_language_free(page.file.src_uri))
+    return state.by_chapter.get(context.language_free(page.file.src_uri))
 
 
-def _language_free(src_uri: str) -> str:
-    # static-i18n keeps the suffix in src_uri ("x/index.en.md"); metadata lists "x/index.md".
-    parts = src_uri.rsplit(".", 2)
-    if len(parts) == 3 and len(parts[1]) in (2, 3) and parts[2] == "md":
-        return f"{parts[0]}.md"
-    return src_uri
 
 
 def catalogue_markdown(lang: str, page_uri: str) -> str:

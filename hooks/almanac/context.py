@@ -5,6 +5,7 @@ Reads: the MkDocs config. Writes: nothing.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from mkdocs.config import base
@@ -41,6 +42,12 @@ def languages(config) -> list[str]:
 def page_language(page, config) -> str:
     """The language of a page's content; differs from the build language on a fallback page."""
     return getattr(page.file, "locale", None) or build_language(config)
+
+
+def language_free(src_uri: str) -> str:
+    """A page's path without its language suffix: "x/index.en.md" -> "x/index.md" (as metadata lists it)."""
+    match = re.fullmatch(r"(.+)\.([a-z]{2,3})\.md", src_uri)
+    return f"{match.group(1)}.md" if match else src_uri
 
 
 def project_root(config) -> Path:

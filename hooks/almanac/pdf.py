@@ -177,8 +177,3 @@ def render_all(jobs: list[Job], css: str, root: Path, workers: int):
         for result in pool.map(render, ordered, [css] * len(ordered), [str(root)] * len(ordered)):
             yield result
 
-
-def page_count(path: Path) -> int:
-    data = path.read_bytes()
-    match = re.search(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)", data)
-    return int(match.group(1)) if match else 0
