@@ -5,8 +5,12 @@ Events:
 - on_config: validate `extra.almanac`; start collecting chapters.
 - on_page_content: keep each chapter's HTML, in the content's language.
 - on_page_context: give templates the PDF link and its label.
-- on_post_build: after the last language, render changed PDFs in a process
-  pool (cache keyed by content hash) and copy them to <site>/pdf/.
+- on_env: once a language's chapters are all captured, hand its changed PDFs
+  to a process pool (cache keyed by content hash), which renders them while
+  the pages of this and the next languages are written.
+- on_post_build: after the last language, wait for the pool, then copy every
+  PDF from the cache to <site>/pdf/.
+- on_build_error, on_shutdown: stop the pool.
 
 Reads: captured chapter HTML, publication metadata, locales/*.yml,
 overrides/print/*, overrides/assets/fonts/*.
@@ -29,7 +33,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 
-from almanac import context, locales, pdf, publications
+from almanac import context, fonts, locales, pdf, publications
 
 log = logging.getLogger("mkdocs.hooks.pdf")
 
@@ -42,6 +46,10 @@ class _State:
         self.chapters: dict[tuple[str, str], dict[str, pdf.Chapter]] = {}
         self.publications: dict[str, publications.Publication] = {}
         self.by_chapter: dict[str, publications.Publication] = {}
+        self.jobs: list[pdf.Job] = []
+        self.rendering: list[pdf.Job] = []
+        self.pool: pdf.RenderPool | None = None
+        self.started = 0.0
 
 
 state = _State()
@@ -56,7 +64,8 @@ def on_config(config):
     context.settings(config)  # validate extra.almanac once, at the start of the build
     plugin = config.plugins.get("i18n")
     if context.build_language(config) == locales.DEFAULT_LANGUAGE and not getattr(plugin, "building", False):
-        state.chapters = {}
+        _stop_pool()
+        state.chapters, state.jobs, state.rendering = {}, [], []
     root = context.project_root(config)
     pubs = publications.load_all(root, root / config.docs_dir)
     state.publications = {p.slug: p for p in pubs}
@@ -78,6 +87,28 @@ def on_page_content(html, page, config, files):
     return html
 
 
+def on_env(env, config, files):
+    """Every chapter of this language has been rendered: start its PDFs now."""
+    if state.command == "serve" or not context.settings(config)["pdf"]:
+        return env
+    root = context.project_root(config)
+    cache = _cache_dir(root)
+    css = _css(config, root)
+    jobs = _jobs(config, root, cache, css, context.build_language(config))
+    state.jobs.extend(jobs)
+    todo = [job for job in jobs if not job.cache_path.exists()]
+    if todo:
+        if state.pool is None:
+            render_css = fonts.with_ttf_sources(css, root / "overrides" / "assets" / "fonts",
+                                                root / ".cache" / "almanac" / "fonts")
+            workers = context.settings(config)["pdf_workers"] or os.cpu_count() or 1
+            state.pool = pdf.RenderPool(render_css, root, workers)
+            state.started = time.perf_counter()
+        state.pool.submit(todo)
+        state.rendering.extend(todo)
+    return env
+
+
 def on_page_context(ctx, page, config, nav):
     pub = state.by_chapter.get(context.language_free(page.file.src_uri))
     if pub is None or not context.settings(config)["pdf"]:
@@ -96,8 +127,7 @@ def on_post_build(config):
     if getattr(plugin, "building", False) or not context.settings(config)["pdf"]:
         return
     root = context.project_root(config)
-    cache = root / ".cache" / "almanac" / "pdf"
-    cache.mkdir(parents=True, exist_ok=True)
+    cache = _cache_dir(root)
     manifest_path = cache / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
     out_dir = Path(config.site_dir) / "pdf"
@@ -105,41 +135,75 @@ def on_post_build(config):
     if state.command == "serve":
         _serve_cached(manifest, cache, out_dir)
         return
-    jobs, css = _jobs(config, root, cache)
-    started = time.perf_counter()
-    todo = [job for job in jobs if not job.cache_path.exists()]
-    workers = context.settings(config)["pdf_workers"] or os.cpu_count() or 1
-    errors = []
-    for name, pages, seconds, error in pdf.render_all(todo, css, root, workers):
-        if error:
-            errors.append(error)
-        else:
-            log.info(f"Rendered pdf/{name}.pdf ({pages} pages) in {seconds:.1f} s")
-    if errors:
-        raise PluginError(errors[0])
-    for job in jobs:
+    _wait_for_pool()
+    for job in state.jobs:
         target = out_dir / f"{job.slug}.{job.lang}.pdf"
         shutil.copyfile(job.cache_path, target)
         manifest[f"{job.slug}.{job.lang}"] = job.cache_path.name
-        if job not in todo:
+        if job not in state.rendering:
             log.info(f"Reused pdf/{target.name} from the cache (unchanged)")
     manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True))
     _prune(cache, manifest)
-    log.info(f"PDFs: {len(todo)} rendered, {len(jobs) - len(todo)} from cache, in {time.perf_counter() - started:.1f} s")
+    rendered, reused = len(state.rendering), len(state.jobs) - len(state.rendering)
+    seconds = time.perf_counter() - state.started if rendered else 0.0
+    log.info(f"PDFs: {rendered} rendered, {reused} from cache, in {seconds:.1f} s")
 
 
-def _jobs(config, root: Path, cache: Path) -> tuple[list[pdf.Job], str]:
-    print_edition = bool(os.environ.get("ALMANAC_PRINT_EDITION")) or context.settings(config)["print_edition"]
+def on_build_error(error):
+    _stop_pool()
+
+
+def on_shutdown():
+    _stop_pool()
+
+
+def _wait_for_pool() -> None:
+    if state.pool is None:
+        return
+    errors = []
+    try:
+        for name, pages, seconds, error in state.pool.results():
+            if error:
+                errors.append(error)
+            else:
+                log.info(f"Rendered pdf/{name}.pdf ({pages} pages) in {seconds:.1f} s")
+    finally:
+        _stop_pool()
+    if errors:
+        raise PluginError(sorted(errors)[0])
+
+
+def _stop_pool() -> None:
+    if state.pool is not None:
+        state.pool.close()
+        state.pool = None
+
+
+def _cache_dir(root: Path) -> Path:
+    cache = root / ".cache" / "almanac" / "pdf"
+    cache.mkdir(parents=True, exist_ok=True)
+    return cache
+
+
+def _css(config, root: Path) -> str:
     css = (root / "overrides" / "print" / "print.css").read_text(encoding="utf-8")
-    if print_edition:
+    if os.environ.get("ALMANAC_PRINT_EDITION") or context.settings(config)["print_edition"]:
         css += PRINT_CSS
+    return css
+
+
+def _jobs(config, root: Path, cache: Path, css: str, lang: str) -> list[pdf.Job]:
+    """One job per publication in this build language, keyed by everything its PDF depends on."""
+    print_edition = PRINT_CSS in css
     options = {"pdf_variant": "pdf/ua-1"}
     loc = locales.load(root)
+    labels = {k: loc.get(lang, f"pdf.{k}") for k in ("contents", "edition", "language", "footnotes")}
     jobs = []
-    for (slug, lang), captured in sorted(state.chapters.items()):
+    for (slug, job_lang), captured in sorted(state.chapters.items()):
+        if job_lang != lang:
+            continue
         pub = state.publications[slug]
         chapters = [captured[c] for c in pub.chapters if c in captured]
-        labels = {k: loc.get(lang, f"pdf.{k}") for k in ("contents", "edition", "language", "footnotes")}
         labels["period"] = loc.get(lang, "period", start=pub.period[0], end=pub.period[1])
         try:
             html = pdf.document_html(root / "overrides" / "print", pub, lang, chapters, labels,
@@ -148,17 +212,21 @@ def _jobs(config, root: Path, cache: Path) -> tuple[list[pdf.Job], str]:
             raise PluginError(str(exc)) from None
         key = pdf.cache_key(html, css, root / "overrides" / "assets" / "fonts", options)
         jobs.append(pdf.Job(slug, lang, html, key, cache / f"{key}.pdf", pub.title(lang), options))
-    return jobs, css
+    return jobs
 
 
 def _serve_cached(manifest: dict, cache: Path, out_dir: Path) -> None:
-    served = 0
-    for name, file_name in manifest.items():
+    served = []
+    for name, file_name in sorted(manifest.items()):
         if (cache / file_name).exists():
             shutil.copyfile(cache / file_name, out_dir / f"{name}.pdf")
-            served += 1
-    log.info(f"PDFs are not rendered while serving; serving {served} PDF(s) from the last build "
-             f"(run 'make site' to refresh them).")
+            served.append(name)
+    if served:
+        log.info(f"PDFs are not rendered while serving; serving the last built {len(served)} "
+                 f"({', '.join(served)}). Run 'make site' to refresh them.")
+    else:
+        log.info("PDFs are not rendered while serving, and none has been built yet: "
+                 "the download buttons lead nowhere until you run 'make site'.")
 
 
 def _prune(cache: Path, manifest: dict) -> None:
@@ -166,4 +234,3 @@ def _prune(cache: Path, manifest: dict) -> None:
     for path in cache.glob("*.pdf"):
         if path.name not in keep:
             path.unlink()
-

@@ -7,6 +7,7 @@ exactly as `make site` builds it, so every test reads what users get.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -32,6 +33,16 @@ def run_mkdocs(project: Path, site: Path, *extra: str) -> subprocess.CompletedPr
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site), *extra],
         cwd=project, env=mkdocs_env(), capture_output=True, text=True, timeout=900,
     )
+
+
+def set_almanac(project: Path, **settings: str) -> None:
+    """Change `extra.almanac.<key>` in a project's mkdocs.yml, failing loudly if the key is not there."""
+    config = project / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    for key, value in settings.items():
+        text, count = re.subn(rf"^(    {key}:) [^#\n]*?(\s*#|$)", rf"\1 {value}\2", text, count=1, flags=re.M)
+        assert count == 1, f"mkdocs.yml has no extra.almanac.{key}"
+    config.write_text(text, encoding="utf-8")
 
 
 @pytest.fixture(scope="session")
@@ -67,8 +78,8 @@ def mini_project(tmp_path) -> Path:
     shutil.copy(ROOT / "tests" / "fixtures" / "mini-report.yml", project / "data" / "indicators" / "demo-report-2023.yml")
     text = (project / "mkdocs.yml").read_text(encoding="utf-8")
     text = text.replace('en: "*"', "en: []").replace("kk: [runpud-2021-2024]", "kk: []")
-    text = text.replace("pdf: true ", "pdf: false ")
     (project / "mkdocs.yml").write_text(text, encoding="utf-8")
+    set_almanac(project, pdf="false")
     from almanac import translations
 
     translations.stamp(project / "content" / "demo-report-2023" / "index.en.md", project / "content")

@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
 from almanac.fetcher import ProjectFetcher, RefusedURL
-from tests.conftest import LANGUAGES, ROOT, mkdocs_env, run_mkdocs
+from tests.conftest import LANGUAGES, ROOT, mkdocs_env, run_mkdocs, set_almanac
 
 
 def pdfs(site: Path) -> list[Path]:
@@ -94,8 +95,7 @@ def test_fetcher_refuses_escapes_and_network(tmp_path):
 
 
 def test_a_page_that_embeds_a_foreign_file_stops_the_build_naming_the_page(mini_project):
-    config = mini_project / "mkdocs.yml"
-    config.write_text(config.read_text(encoding="utf-8").replace("pdf: false ", "pdf: true "), encoding="utf-8")
+    set_almanac(mini_project, pdf="true")
     page = mini_project / "content" / "demo-report-2023" / "index.md"
     page.write_text(page.read_text(encoding="utf-8") + '\n<a rel="attachment" href="file:///etc/passwd">x</a>\n', encoding="utf-8")
     result = run_mkdocs(mini_project, mini_project / "site")
@@ -105,8 +105,7 @@ def test_a_page_that_embeds_a_foreign_file_stops_the_build_naming_the_page(mini_
 
 
 def test_builds_are_reproducible_and_cached(mini_project):
-    config = mini_project / "mkdocs.yml"
-    config.write_text(config.read_text(encoding="utf-8").replace("pdf: false ", "pdf: true "), encoding="utf-8")
+    set_almanac(mini_project, pdf="true")
     first = run_mkdocs(mini_project, mini_project / "site1")
     assert first.returncode == 0, first.stderr[-2000:]
     assert "Rendered pdf/demo-report-2023.ru.pdf" in first.stderr
@@ -121,12 +120,61 @@ def test_builds_are_reproducible_and_cached(mini_project):
 
 
 def test_printers_edition_has_bleed_and_crop_marks(mini_project):
-    config = mini_project / "mkdocs.yml"
-    config.write_text(config.read_text(encoding="utf-8").replace("pdf: false ", "pdf: true ")
-                      .replace("print_edition: false", "print_edition: true"), encoding="utf-8")
+    set_almanac(mini_project, pdf="true", print_edition="true")
     result = run_mkdocs(mini_project, mini_project / "site")
     assert result.returncode == 0, result.stderr[-2000:]
     page = PdfReader(mini_project / "site" / "pdf" / "demo-report-2023.ru.pdf").pages[0]
     trim, bleed = page.trimbox, page.bleedbox
     assert round(float(trim.left) - float(bleed.left), 1) == pytest.approx(8.5, abs=0.2)  # 3 mm in points
     assert float(page.mediabox.width) > float(trim.width)
+
+
+def _serve(project: Path):
+    """Start `mkdocs serve` on a free port; return the process and its base URL once it listens."""
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "--no-livereload", "--dev-addr", f"127.0.0.1:{port}"],
+        cwd=project, env=mkdocs_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+    base = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            urllib.request.urlopen(base, timeout=2).read()
+            return process, base
+        except OSError:
+            time.sleep(0.3)
+    process.kill()
+    pytest.fail("mkdocs serve did not start:\n" + process.communicate()[1][-2000:])
+
+
+def _stop(process) -> str:
+    process.terminate()
+    return process.communicate(timeout=30)[1]
+
+
+def test_serve_never_renders_but_offers_the_last_built_pdfs(mini_project):
+    import urllib.error
+    import urllib.request
+
+    set_almanac(mini_project, pdf="true")
+    process, base = _serve(mini_project)
+    with pytest.raises(urllib.error.HTTPError):
+        urllib.request.urlopen(base + "pdf/demo-report-2023.ru.pdf", timeout=10)
+    log = _stop(process)
+    assert "none has been built yet" in log and "Rendered pdf/" not in log
+
+    built = run_mkdocs(mini_project, mini_project / "site")
+    assert built.returncode == 0, built.stderr[-2000:]
+    process, base = _serve(mini_project)
+    served = urllib.request.urlopen(base + "pdf/demo-report-2023.en.pdf", timeout=10).read()
+    log = _stop(process)
+    assert served == (mini_project / "site" / "pdf" / "demo-report-2023.en.pdf").read_bytes()
+    assert "serving the last built 3 (demo-report-2023.en, demo-report-2023.kk, demo-report-2023.ru)" in log
+    assert "Rendered pdf/" not in log

@@ -1,8 +1,8 @@
 """Charts from indicator data, drawn by matplotlib as SVG with text kept as text.
 
 Reads: a `Dataset`, the site's WOFF2 fonts in `overrides/assets/fonts/`.
-Writes: decompressed TTF copies of the fonts into the cache folder, because
-matplotlib measures text with TrueType files. Returns SVG markup.
+Writes: nothing itself (the TTF copies matplotlib needs come from `fonts`).
+Returns SVG markup.
 
 The same SVG is inlined in the web page and in the PDF, so its text is
 searchable, read by screen readers and set in the site's font.
@@ -10,7 +10,6 @@ searchable, read by screen readers and set in the site's font.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import re
 from pathlib import Path
@@ -23,6 +22,7 @@ from matplotlib import font_manager  # noqa: E402
 from matplotlib import pyplot as plt  # noqa: E402
 from markupsafe import escape  # noqa: E402
 
+from . import fonts  # noqa: E402
 from .indicators import Dataset, Formatter, Group, achieved_ratio  # noqa: E402
 
 FONT_FAMILY = "Almanac Sans"
@@ -32,22 +32,12 @@ _registered: set[str] = set()
 
 def register_fonts(fonts_dir: Path, cache_dir: Path) -> str:
     """Make matplotlib measure with the site's own font; return its internal family name."""
-    from fontTools.ttLib import TTFont
-
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    family = "PT Sans"
     for name in ("pt-sans-regular", "pt-sans-bold"):
-        source = fonts_dir / f"{name}.woff2"
-        digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
-        target = cache_dir / f"{name}-{digest}.ttf"
-        if not target.exists():
-            font = TTFont(source)
-            font.flavor = None
-            font.save(target)
+        target = fonts.ttf_copy(fonts_dir / f"{name}.woff2", cache_dir)
         if str(target) not in _registered:
             font_manager.fontManager.addfont(str(target))
             _registered.add(str(target))
-    return family
+    return "PT Sans"
 
 
 def _style(family: str) -> dict:

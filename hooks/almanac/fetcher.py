@@ -6,34 +6,22 @@ Writes: nothing.
 WeasyPrint's default fetcher reads any local file and follows symlinks, so a
 page with `<a rel=attachment href="file:///etc/passwd">` would embed that file
 in the PDF, and an http URL would make the build touch the network. Both are
-refused here.
+refused here, by the rules in `urlpolicy`.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
+from .urlpolicy import RefusedURL, check
 
-class RefusedURL(FatalURLFetchingError):
-    """Rendering must stop: a document asked for something outside the project."""
+__all__ = ["ProjectFetcher", "RefusedURL"]
 
 
-def check(url: str, root: Path) -> Path | None:
-    """The local path `url` may read, or raise RefusedURL saying why not. data: URLs return None."""
-    scheme = urlsplit(url).scheme.lower()
-    if scheme == "data":
-        return None
-    if scheme != "file":
-        raise RefusedURL(f"refused {url!r}: only the project's own files may be read (no network access)")
-    path = Path(unquote(urlsplit(url).path))
-    resolved = path.resolve()
-    if not resolved.is_relative_to(root.resolve()):
-        what = "a symlink that leaves the project" if path.is_symlink() or resolved != path.absolute() else "a file outside the project"
-        raise RefusedURL(f"refused {url!r}: {what}")
-    return resolved
+class FetchRefused(RefusedURL, FatalURLFetchingError):
+    """A refusal WeasyPrint must not skip over: it stops the rendering."""
 
 
 class ProjectFetcher(URLFetcher):
@@ -44,7 +32,10 @@ class ProjectFetcher(URLFetcher):
         self.root = Path(root).resolve()
 
     def fetch(self, url, headers=None):
-        path = check(url, self.root)
+        try:
+            path = check(url, self.root)
+        except RefusedURL as exc:
+            raise FetchRefused(str(exc)) from None
         if path is None:
             return super().fetch(url, headers)
         return super().fetch(path.as_uri(), headers)

@@ -13,9 +13,10 @@ options), so unchanged publications are never rendered twice.
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import re
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin
@@ -23,7 +24,7 @@ from urllib.parse import urljoin
 import jinja2
 from bs4 import BeautifulSoup
 
-from .fetcher import RefusedURL, check
+from .urlpolicy import RefusedURL, check
 
 CACHE_VERSION = "1"
 
@@ -118,10 +119,9 @@ def document_html(templates: Path, pub, lang: str, chapters: list[Chapter], labe
 
 
 def cache_key(html: str, css: str, fonts_dir: Path, options: dict) -> str:
-    import weasyprint
-
+    # The version from package metadata: importing WeasyPrint costs 0.8 s, and a warm build renders nothing.
     digest = hashlib.sha256()
-    for part in (CACHE_VERSION, weasyprint.__version__, repr(sorted(options.items())), css, html):
+    for part in (CACHE_VERSION, importlib.metadata.version("weasyprint"), repr(sorted(options.items())), css, html):
         digest.update(part.encode("utf-8"))
         digest.update(b"\0")
     for font in sorted(fonts_dir.glob("*.woff2")):
@@ -163,17 +163,38 @@ def render(job: Job, css: str, root: str) -> tuple[str, int, float, str | None]:
         return name, 0, 0.0, f"{name}: WeasyPrint failed: {type(exc).__name__}: {exc}"
 
 
-def render_all(jobs: list[Job], css: str, root: Path, workers: int):
-    """Render jobs in parallel; yields (name, pages, seconds, error) as they finish."""
-    if not jobs:
-        return
-    if workers <= 1 or len(jobs) == 1:
-        for job in jobs:
-            yield render(job, css, str(root))
-        return
-    # Longest documents first keeps both cores busy until the end.
-    ordered = sorted(jobs, key=lambda j: -len(j.html))
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
-        for result in pool.map(render, ordered, [css] * len(ordered), [str(root)] * len(ordered)):
-            yield result
+class RenderPool:
+    """Renders PDFs in worker processes while the rest of the site is still being built.
 
+    Jobs are submitted as soon as a language's chapters are known, so the
+    workers render one language while the main process writes the pages of the
+    next. With one worker, jobs run in this process when results are asked for.
+    """
+
+    def __init__(self, css: str, root: Path, workers: int):
+        self.css, self.root, self.workers = css, str(root), max(1, workers)
+        self._pool: ProcessPoolExecutor | None = None
+        self._futures: list = []
+        self._inline: list[Job] = []
+
+    def submit(self, jobs: list[Job]) -> None:
+        if self.workers == 1:
+            self._inline.extend(jobs)
+            return
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=self.workers)
+        # Longest documents first keeps every core busy until the end.
+        for job in sorted(jobs, key=lambda j: -len(j.html)):
+            self._futures.append(self._pool.submit(render, job, self.css, self.root))
+
+    def results(self):
+        """Yield (name, pages, seconds, error) as each PDF finishes."""
+        for job in self._inline:
+            yield render(job, self.css, self.root)
+        for future in as_completed(self._futures):
+            yield future.result()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool, self._futures, self._inline = None, [], []
