@@ -7,7 +7,7 @@ APT_TOOLS := pdffonts:poppler-utils qpdf:qpdf
 export PYTHONPATH := hooks
 export NO_MKDOCS_2_WARNING := true
 
-.PHONY: site serve test print status stamp new system-deps clean
+.PHONY: site serve test print status stamp new bench system-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ new: $(STAMP)
 	$(BIN)/python -m almanac.scaffold --slug "$(SLUG)" --organisation "$(ORG)" --kind "$(or $(KIND),strategic-plan)" \
 	  --title "$(TITLE)" $(if $(FROM),--start $(FROM)) $(if $(TO),--end $(TO))
 
+## Benchmark: cold and warm builds with PDFs, beside mkdocs-to-pdf; results go to docs/benchmarks/.
+bench: $(STAMP)
+	$(BIN)/python bench/pdf_build.py
+
 ## Run the tests (installs what they need first: Python packages and Debian tools).
 test: $(STAMP) system-deps
 	$(BIN)/python -m pytest
@@ -62,4 +66,4 @@ system-deps:
 	fi
 
 clean:
-	rm -rf site .site-tmp .site-old site-print .cache
+	rm -rf site .site-tmp .site-old site-print .cache bench/work

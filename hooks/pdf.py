@@ -194,25 +194,41 @@ def _css(config, root: Path) -> str:
 
 def _jobs(config, root: Path, cache: Path, css: str, lang: str) -> list[pdf.Job]:
     """One job per publication in this build language, keyed by everything its PDF depends on."""
-    print_edition = PRINT_CSS in css
-    options = {"pdf_variant": "pdf/ua-1"}
     loc = locales.load(root)
-    labels = {k: loc.get(lang, f"pdf.{k}") for k in ("contents", "edition", "language", "footnotes")}
+    templates = root / "overrides" / "print"
+    fonts_dir = root / "overrides" / "assets" / "fonts"
     jobs = []
     for (slug, job_lang), captured in sorted(state.chapters.items()):
         if job_lang != lang:
             continue
         pub = state.publications[slug]
         chapters = [captured[c] for c in pub.chapters if c in captured]
-        labels["period"] = loc.get(lang, "period", start=pub.period[0], end=pub.period[1])
-        try:
-            html = pdf.document_html(root / "overrides" / "print", pub, lang, chapters, labels,
-                                     config.site_url or "", root, print_edition)
-        except pdf.RefusedURL as exc:
-            raise PluginError(str(exc)) from None
-        key = pdf.cache_key(html, css, root / "overrides" / "assets" / "fonts", options)
-        jobs.append(pdf.Job(slug, lang, html, key, cache / f"{key}.pdf", pub.title(lang), options))
+        org = pub.organisation
+        cover = {
+            "title": pub.title(lang), "subtitle": pub.subtitle(lang),
+            "organisation": org.name.get(lang) or org.name["ru"],
+            "acronym": org.acronym.get(lang) or org.acronym["ru"],
+            "period": loc.get(lang, "period", start=pub.period[0], end=pub.period[1]),
+            "date_label": pub.date_label(lang),
+            "notice": _fallback_notice(loc, lang, chapters),
+        }
+        labels = {k: loc.get(lang, f"pdf.{k}") for k in ("contents", "edition", "language", "footnotes")}
+        job = pdf.Job(slug, lang, chapters, cover, labels, config.site_url or "", PRINT_CSS in css,
+                      {"pdf_variant": "pdf/ua-1"})
+        job.key = pdf.cache_key(job, css, templates, fonts_dir)
+        job.cache_path = cache / f"{job.key}.pdf"
+        jobs.append(job)
     return jobs
+
+
+def _fallback_notice(loc, lang: str, chapters: list[pdf.Chapter]) -> str | None:
+    """Say on the cover when chapters are not in the edition's language, rather than pass them off as translated."""
+    originals = sorted({ch.lang for ch in chapters if ch.lang != lang})
+    if not originals:
+        return None
+    names = ", ".join(loc.get(code, "language_name") for code in originals)
+    whole = all(ch.lang != lang for ch in chapters)
+    return loc.get(lang, "pdf.fallback_all" if whole else "pdf.fallback_some", language=names)
 
 
 def _serve_cached(manifest: dict, cache: Path, out_dir: Path) -> None:

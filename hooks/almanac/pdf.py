@@ -6,14 +6,18 @@ Writes: PDFs in the cache folder (.cache/almanac/pdf/<hash>.pdf) and copies in
 the site (<site>/pdf/<slug>.<lang>.pdf).
 
 Rendering runs in a process pool; each PDF is keyed by a hash of everything
-it depends on (its HTML, the CSS, the fonts, WeasyPrint's version, the
-options), so unchanged publications are never rendered twice.
+it depends on (the captured chapters, the cover, the labels, the templates,
+the CSS, the fonts, this module's code, WeasyPrint's version, the options), so
+unchanged publications are never rendered twice. The key is computed from
+those inputs, not from the assembled document, so a warm build assembles
+nothing; assembly and rendering both happen in the workers.
 """
 
 from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import json
 import re
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -40,13 +44,26 @@ class Chapter:
 
 @dataclass
 class Job:
+    """Everything one PDF is made from; pickled to a worker as it is."""
+
     slug: str
     lang: str
-    html: str
-    key: str
-    cache_path: Path
-    title: str
+    chapters: list[Chapter]
+    cover: dict         # title, subtitle, organisation, acronym, period, date_label
+    labels: dict        # locale texts for this language
+    site_url: str
+    print_edition: bool
     options: dict = field(default_factory=dict)
+    key: str = ""
+    cache_path: Path = Path()
+
+    @property
+    def name(self) -> str:
+        return f"{self.slug}.{self.lang}"
+
+    @property
+    def size(self) -> int:
+        return sum(len(ch.html) for ch in self.chapters)
 
 
 def _rewrite_chapter(chapter: Chapter, index: int, site_url: str, root: Path) -> str:
@@ -100,33 +117,43 @@ def _footnotes(soup: BeautifulSoup, prefix: str) -> None:
         block.decompose()
 
 
-def document_html(templates: Path, pub, lang: str, chapters: list[Chapter], labels: dict, site_url: str,
-                  root: Path, print_edition: bool) -> str:
+def document_html(templates: Path, job: Job, root: Path) -> str:
+    """The whole brochure as one HTML document: cover, contents, chapters."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)), autoescape=True,
                              undefined=jinja2.StrictUndefined)
     body = [
         {"id": f"c{i}", "title": ch.title, "lang": ch.lang,
-         "html": jinja2.utils.markupsafe.Markup(_rewrite_chapter(ch, i, site_url, root))}
-        for i, ch in enumerate(chapters, start=1)
+         "html": jinja2.utils.markupsafe.Markup(_rewrite_chapter(ch, i, job.site_url, root))}
+        for i, ch in enumerate(job.chapters, start=1)
     ]
-    org = pub.organisation
     return env.get_template("document.html").render(
-        lang=lang, title=pub.title(lang), subtitle=pub.subtitle(lang),
-        organisation=org.name.get(lang) or org.name["ru"], acronym=org.acronym.get(lang) or org.acronym["ru"],
-        period=labels["period"], date_label=pub.date_label(lang), chapters=body, t=labels,
-        print_edition=print_edition,
-    )
+        lang=job.lang, chapters=body, t=job.labels, print_edition=job.print_edition, **job.cover)
 
 
-def cache_key(html: str, css: str, fonts_dir: Path, options: dict) -> str:
-    # The version from package metadata: importing WeasyPrint costs 0.8 s, and a warm build renders nothing.
+def cache_key(job: Job, css: str, templates: Path, fonts_dir: Path) -> str:
+    """A hash of every input of the job's PDF."""
     digest = hashlib.sha256()
-    for part in (CACHE_VERSION, importlib.metadata.version("weasyprint"), repr(sorted(options.items())), css, html):
-        digest.update(part.encode("utf-8"))
+
+    def add(part) -> None:
+        digest.update(part if isinstance(part, bytes) else str(part).encode("utf-8"))
         digest.update(b"\0")
+
+    # The version from package metadata: importing WeasyPrint costs 0.5 s, and a warm build renders nothing.
+    add(CACHE_VERSION)
+    add(importlib.metadata.version("weasyprint"))
+    add(Path(__file__).read_bytes())  # how chapters are rewritten and rendered
+    add(json.dumps([job.lang, job.cover, job.labels, job.site_url, job.print_edition, job.options],
+                   sort_keys=True, ensure_ascii=False))
+    add(css)
+    for template in sorted(templates.glob("*.html")):
+        add(template.name)
+        add(template.read_bytes())
     for font in sorted(fonts_dir.glob("*.woff2")):
-        digest.update(font.name.encode())
-        digest.update(hashlib.sha256(font.read_bytes()).digest())
+        add(font.name)
+        add(hashlib.sha256(font.read_bytes()).digest())
+    for ch in job.chapters:
+        for part in (ch.src, ch.title, ch.lang, ch.url, ch.html):
+            add(part)
     return digest.hexdigest()[:24]
 
 
@@ -141,8 +168,9 @@ def render(job: Job, css: str, root: str) -> tuple[str, int, float, str | None]:
     from .fetcher import ProjectFetcher
 
     started = time.perf_counter()
-    name = f"{job.slug}.{job.lang}"
+    name = job.name
     try:
+        html = document_html(Path(root) / "overrides" / "print", job, Path(root))
         fetcher = ProjectFetcher(Path(root))
         base = (Path(root) / "overrides" / "print").as_uri() + "/"
         # @font-face rules only take effect through a FontConfiguration shared by CSS and HTML.
@@ -150,7 +178,7 @@ def render(job: Job, css: str, root: str) -> tuple[str, int, float, str | None]:
 
         fonts = FontConfiguration()
         stylesheet = weasyprint.CSS(string=css, base_url=base, url_fetcher=fetcher, font_config=fonts)
-        document = weasyprint.HTML(string=job.html, base_url=base, url_fetcher=fetcher).render(
+        document = weasyprint.HTML(string=html, base_url=base, url_fetcher=fetcher).render(
             stylesheets=[stylesheet], font_config=fonts)
         tmp = job.cache_path.with_suffix(".tmp")
         # The file identifier is derived from the inputs: a random one would break reproducibility.
@@ -184,7 +212,7 @@ class RenderPool:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(max_workers=self.workers)
         # Longest documents first keeps every core busy until the end.
-        for job in sorted(jobs, key=lambda j: -len(j.html)):
+        for job in sorted(jobs, key=lambda j: -j.size):
             self._futures.append(self._pool.submit(render, job, self.css, self.root))
 
     def results(self):

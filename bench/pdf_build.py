@@ -1,0 +1,285 @@
+"""Benchmark: the whole site with its PDF brochures, cold and warm, beside mkdocs-to-pdf.
+
+Usage (from the project root, after `make site` has made the venv):
+
+    make bench                     # or: .venv/bin/python bench/pdf_build.py
+    .venv/bin/python bench/pdf_build.py --runs 5 --peer-runs 1
+
+Reads: the project (mkdocs.yml, content/, data/, hooks/, locales/, overrides/,
+sources/), copied into bench/work/ so the real site/ and cache are untouched.
+Writes: bench/work/ (git-ignored: copies, sites, the peer's venv) and the
+results, docs/benchmarks/pdf-build.json and docs/benchmarks/pdf-build.md.
+
+What is measured, each as the median of --runs fresh `mkdocs build` processes:
+- no PDFs: the site alone (ALMANAC_PDF=false), the baseline;
+- cold: PDFs on, with the PDF and font caches deleted before each run;
+- warm: PDFs on, nothing changed since the previous build.
+Pages are counted in the PDFs themselves (pypdf). The peer, mkdocs-to-pdf,
+builds the same content with the same hooks, its own plugin in place of ours,
+in its own venv, in the same run.
+
+Timings are wall-clock seconds on whatever machine runs this; the results
+file records the machine, so compare figures only within one file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from importlib import metadata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+WORK = ROOT / "bench" / "work"
+RESULTS = ROOT / "docs" / "benchmarks"
+PROJECT_PARTS = ("mkdocs.yml", "pyproject.toml", "content", "data", "hooks", "locales", "overrides", "sources")
+PEER = "mkdocs-to-pdf==0.12.1"
+LANGUAGES = ("ru", "en", "kk")
+# Targets from issue 5, on 2 cores.
+WARM_RATIO_TARGET = 1.2
+COLD_PAGES_PER_SECOND_TARGET = 20.0
+
+
+def copy_project(target: Path) -> Path:
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    for name in PROJECT_PARTS:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, target / name)
+    return target
+
+
+def build(python: Path, project: Path, site: Path, env_extra: dict | None = None, config: str = "mkdocs.yml"):
+    """One `mkdocs build` in a fresh process; returns (seconds, stderr)."""
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="true", PYTHONPATH=str(project / "hooks"), **(env_extra or {}))
+    if site.exists():
+        shutil.rmtree(site)
+    started = time.perf_counter()
+    result = subprocess.run([str(python), "-m", "mkdocs", "build", "-f", config, "--site-dir", str(site)],
+                            cwd=project, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if result.returncode != 0:
+        sys.exit(f"bench: the build in {project.name} failed:\n{result.stderr[-3000:]}")
+    return seconds, result.stderr
+
+
+def count_pages(pdfs: list[Path]) -> int:
+    from pypdf import PdfReader
+
+    return sum(len(PdfReader(p).pages) for p in pdfs)
+
+
+def measure_almanac(runs: int) -> dict:
+    project = copy_project(WORK / "almanac")
+    python = Path(sys.executable)
+    site = WORK / "almanac-site"
+    cache = project / ".cache"
+
+    no_pdf = [build(python, project, site, {"ALMANAC_PDF": "false"})[0] for _ in range(runs)]
+
+    cold, render_phase = [], []
+    for _ in range(runs):
+        shutil.rmtree(cache, ignore_errors=True)
+        seconds, log = build(python, project, site)
+        cold.append(seconds)
+        match = re.search(r"PDFs: (\d+) rendered, 0 from cache, in ([\d.]+) s", log)
+        if not match:
+            sys.exit("bench: a cold build did not render every PDF:\n" + log[-2000:])
+        render_phase.append(float(match.group(2)))
+    pdfs = sorted((site / "pdf").glob("*.pdf"))
+    pages = count_pages(pdfs)
+
+    warm = []
+    for _ in range(runs):
+        seconds, log = build(python, project, site)
+        if "Rendered pdf/" in log:
+            sys.exit("bench: a warm build rendered a PDF again; the cache is broken:\n" + log[-2000:])
+        warm.append(seconds)
+
+    result = {
+        "pdfs": len(pdfs), "pages": pages,
+        "no_pdf_s": _stats(no_pdf), "cold_s": _stats(cold), "warm_s": _stats(warm),
+        "render_phase_s": _stats(render_phase),
+    }
+    result["warm_over_no_pdf"] = round(result["warm_s"]["median"] / result["no_pdf_s"]["median"], 3)
+    result["cold_pages_per_s"] = round(pages / result["cold_s"]["median"], 1)
+    result["pdf_only_pages_per_s"] = round(pages / (result["cold_s"]["median"] - result["no_pdf_s"]["median"]), 1)
+    return result
+
+
+def peer_python() -> Path:
+    """A venv with the project's own dependencies plus mkdocs-to-pdf, kept between runs."""
+    venv = WORK / "peer-venv"
+    python = venv / "bin" / "python"
+    stamp = venv / f".installed-{PEER}"
+    if not stamp.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        installed = subprocess.run([str(python), "-m", "pip", "install", "--quiet", str(WORK / "almanac"), PEER],
+                                   capture_output=True, text=True)
+        if installed.returncode != 0:
+            sys.exit(f"bench: cannot install {PEER} (it needs PyPI once):\n{installed.stderr[-2000:]}")
+        stamp.touch()
+    return python
+
+
+KEEP_HOOK = """\
+# Benchmark only: mkdocs-to-pdf writes one PDF per language build to the same path,
+# so keep each one before the next language overwrites it, to count every page it rendered.
+import os, shutil
+from pathlib import Path
+from mkdocs.plugins import event_priority
+
+@event_priority(-50)  # after mkdocs-to-pdf (0), before static-i18n builds the next language (-100)
+def on_post_build(config):
+    source, keep = Path(os.environ["PEER_PDF"]), Path(os.environ["PEER_KEEP"])
+    if source.exists():
+        keep.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, keep / f"pass-{len(list(keep.glob('*.pdf'))) + 1}.pdf")
+"""
+
+
+def peer_config(project: Path) -> str:
+    """The project's mkdocs.yml with our PDFs off and mkdocs-to-pdf on, as a user would add it."""
+    text = (project / "mkdocs.yml").read_text(encoding="utf-8")
+    text, count = re.subn(r"^(    pdf:) .*$", r"\1 false", text, count=1, flags=re.M)
+    assert count == 1, "mkdocs.yml has no extra.almanac.pdf"
+    # mkdocs-to-pdf turns its own warnings into a failure under strict mode (about 160 on this content).
+    text = text.replace("\nstrict: true", "\nstrict: false", 1)
+    text = text.replace("\nhooks:\n", "\n  - to-pdf:\n      output_path: pdf/peer.pdf\n\nhooks:\n"
+                        "  - bench_keep_peer_pdfs.py\n", 1)
+    (project / "bench_keep_peer_pdfs.py").write_text(KEEP_HOOK, encoding="utf-8")
+    (project / "mkdocs.peer.yml").write_text(text, encoding="utf-8")
+    return "mkdocs.peer.yml"
+
+
+def measure_peer(runs: int) -> dict:
+    project = copy_project(WORK / "peer")
+    python = peer_python()
+    site, keep = WORK / "peer-site", WORK / "peer-pdfs"
+    config = peer_config(project)
+    times, passes = [], []
+    for _ in range(runs):
+        shutil.rmtree(keep, ignore_errors=True)
+        seconds, _ = build(python, project, site, {"PEER_PDF": str(site / "pdf" / "peer.pdf"), "PEER_KEEP": str(keep)},
+                           config=config)
+        times.append(seconds)
+        passes = sorted(keep.glob("pass-*.pdf"))
+    left = sorted(site.rglob("*.pdf"))
+    rendered = count_pages(passes)
+    return {
+        "version": PEER.split("==")[1], "pdfs_left": len(left), "pages_left": count_pages(left),
+        "pdfs_rendered": len(passes), "pages_rendered": rendered, "cold_s": _stats(times),
+        "pages_per_s": round(rendered / statistics.median(times), 1),
+    }
+
+
+def _stats(values: list[float]) -> dict:
+    return {"median": round(statistics.median(values), 2), "min": round(min(values), 2),
+            "max": round(max(values), 2), "runs": len(values)}
+
+
+def machine() -> dict:
+    cpu = ""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        match = re.search(r"model name\s*:\s*(.+)", cpuinfo.read_text())
+        cpu = match.group(1).strip() if match else ""
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout
+    return {
+        "date": datetime.date.today().isoformat(), "commit": commit.strip(), "cores": os.cpu_count(), "cpu": cpu,
+        "python": platform.python_version(),
+        "packages": {name: metadata.version(name) for name in
+                     ("mkdocs", "mkdocs-material", "mkdocs-static-i18n", "weasyprint", "pypdf")},
+    }
+
+
+def report(results: dict) -> str:
+    a, m = results["almanac"], results["machine"]
+    lines = [
+        "# Benchmark: site and PDF brochures",
+        "",
+        f"Measured by `bench/pdf_build.py` on {m['date']} at commit `{m['commit']}`: {m['cores']} cores "
+        f"({m['cpu'] or 'unknown CPU'}), Python {m['python']}, "
+        + ", ".join(f"{k} {v}" for k, v in m["packages"].items()) + ".",
+        "",
+        f"Content: all publications in all languages ({', '.join(LANGUAGES)}): "
+        f"{a['pdfs']} PDFs, {a['pages']} pages. Each time is the median of {a['cold_s']['runs']} fresh "
+        "`mkdocs build` processes (min–max in brackets). Regenerate this file with `make bench`.",
+        "",
+        "| Build | Seconds | Pages per second |",
+        "|---|---|---|",
+        f"| Site without PDFs (`ALMANAC_PDF=false`) | {_cell(a['no_pdf_s'])} | – |",
+        f"| Cold: site and every PDF, caches empty | {_cell(a['cold_s'])} | {a['cold_pages_per_s']} end to end |",
+        f"| …of which rendering PDFs, overlapping the site build | {_cell(a['render_phase_s'])} | "
+        f"{a['pdf_only_pages_per_s']} for the time PDFs add |",
+        f"| Warm: nothing changed, every PDF from the cache | {_cell(a['warm_s'])} | – |",
+        "",
+        "## Against the targets (issue 5, on 2 cores)",
+        "",
+        f"- Warm build within {WARM_RATIO_TARGET}× of a build without PDFs: **{a['warm_over_no_pdf']}×** "
+        f"({'met' if a['warm_over_no_pdf'] <= WARM_RATIO_TARGET else 'missed'}).",
+        f"- Cold end-to-end PDF throughput of at least {COLD_PAGES_PER_SECOND_TARGET:g} pages/s: "
+        f"**{a['cold_pages_per_s']} pages/s** "
+        f"({'met' if a['cold_pages_per_s'] >= COLD_PAGES_PER_SECOND_TARGET else 'missed'}).",
+    ]
+    peer = results.get("peer")
+    if peer:
+        lines += [
+            "",
+            f"## Peer: mkdocs-to-pdf {peer['version']}, same content, same run",
+            "",
+            "mkdocs-to-pdf builds the same project with the same hooks, our PDFs switched off, added to "
+            "mkdocs.yml as its README says. It makes one PDF of the whole site per language build, all to the "
+            "same path, so each language overwrites the one before. A benchmark-only hook keeps every pass, "
+            "so that the pages per second below count every page it rendered, not only the PDF it leaves.",
+            "",
+            "| | Almanac | mkdocs-to-pdf |",
+            "|---|---|---|",
+            f"| PDFs left in the site | {a['pdfs']} (one per publication and language) | {peer['pdfs_left']} "
+            f"({peer['pages_left']} pages; the others were overwritten) |",
+            f"| Pages rendered | {a['pages']} | {peer['pages_rendered']} in {peer['pdfs_rendered']} passes |",
+            f"| Cold build, all languages | {_cell(a['cold_s'])} s | {_cell(peer['cold_s'])} s |",
+            f"| Pages per second, end to end | {a['cold_pages_per_s']} | {peer['pages_per_s']} |",
+            f"| Warm build, nothing changed | {a['warm_s']['median']} s | as cold: it has no cache |",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _cell(stats: dict) -> str:
+    return f"{stats['median']} ({stats['min']}–{stats['max']})"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3, help="builds per measurement (median is reported)")
+    parser.add_argument("--peer-runs", type=int, default=1, help="builds of the peer (median is reported)")
+    parser.add_argument("--no-peer", action="store_true", help="skip mkdocs-to-pdf (it needs PyPI the first time)")
+    args = parser.parse_args()
+
+    WORK.mkdir(parents=True, exist_ok=True)
+    results = {"machine": machine(), "almanac": measure_almanac(args.runs)}
+    print(json.dumps(results["almanac"], indent=1))
+    if not args.no_peer:
+        results["peer"] = measure_peer(args.peer_runs)
+        print(json.dumps(results["peer"], indent=1))
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "pdf-build.json").write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
+    (RESULTS / "pdf-build.md").write_text(report(results), encoding="utf-8")
+    print(f"Results written to {(RESULTS / 'pdf-build.md').relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
