@@ -84,6 +84,20 @@ def _string(node, where, lineno, name) -> str:
     raise PluginError(f"{where}, line {lineno}: {name}() arguments must be quoted text.")
 
 
+_environments: dict[str, jinja2.Environment] = {}
+
+
+def _environment(templates: Path) -> jinja2.Environment:
+    """One Jinja environment per template folder, so each template is compiled once, not once per page.
+
+    Jinja checks the files' modification times, so `mkdocs serve` still sees edited templates."""
+    key = str(templates)
+    if key not in _environments:
+        _environments[key] = jinja2.Environment(loader=jinja2.FileSystemLoader(key), autoescape=True,
+                                                undefined=jinja2.StrictUndefined, keep_trailing_newline=False)
+    return _environments[key]
+
+
 class Renderer:
     """Expands markers for one language; shared by the MkDocs hook and the fidelity checker."""
 
@@ -94,8 +108,7 @@ class Renderer:
         self.lang = lang
         self.font_family = font_family
         self.warn = warn
-        self.env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)), autoescape=True,
-                                      undefined=jinja2.StrictUndefined, keep_trailing_newline=False)
+        self.env = _environment(templates)
 
     def expand(self, markdown: str, where: str, csv_base: str = "") -> Expansion:
         out: list[str] = []
