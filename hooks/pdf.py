@@ -38,6 +38,7 @@ from almanac import context, fonts, locales, pdf, publications
 log = logging.getLogger("mkdocs.hooks.pdf")
 
 PRINT_CSS = "@page { bleed: 3mm; marks: crop cross; }\n"
+PRINT_SUFFIX = ".print"
 
 
 class _State:
@@ -137,9 +138,10 @@ def on_post_build(config):
         return
     _wait_for_pool()
     for job in state.jobs:
-        target = out_dir / f"{job.slug}.{job.lang}.pdf"
+        target = out_dir / f"{job.name}.pdf"
         shutil.copyfile(job.cache_path, target)
-        manifest[f"{job.slug}.{job.lang}"] = job.cache_path.name
+        # The printer's edition has its own entries, so `make print` and `make site` keep each other's cache.
+        manifest[job.name + (PRINT_SUFFIX if job.print_edition else "")] = job.cache_path.name
         if job not in state.rendering:
             log.info(f"Reused pdf/{target.name} from the cache (unchanged)")
     manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True))
@@ -234,7 +236,7 @@ def _fallback_notice(loc, lang: str, chapters: list[pdf.Chapter]) -> str | None:
 def _serve_cached(manifest: dict, cache: Path, out_dir: Path) -> None:
     served = []
     for name, file_name in sorted(manifest.items()):
-        if (cache / file_name).exists():
+        if not name.endswith(PRINT_SUFFIX) and (cache / file_name).exists():
             shutil.copyfile(cache / file_name, out_dir / f"{name}.pdf")
             served.append(name)
     if served:

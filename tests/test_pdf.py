@@ -163,6 +163,20 @@ def test_printers_edition_has_bleed_and_crop_marks(mini_project):
     assert float(page.mediabox.width) > float(trim.width)
 
 
+def test_the_printers_edition_and_the_site_keep_each_others_cache(mini_project):
+    set_almanac(mini_project, pdf="true")
+    assert "PDFs: 3 rendered" in run_mkdocs(mini_project, mini_project / "site").stderr
+    printed = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--site-dir", str(mini_project / "site-print")],
+        cwd=mini_project, env={**mkdocs_env(), "ALMANAC_PRINT_EDITION": "1"}, capture_output=True, text=True,
+    )
+    assert "PDFs: 3 rendered" in printed.stderr, printed.stderr[-2000:]
+    again = run_mkdocs(mini_project, mini_project / "site")
+    assert "PDFs: 0 rendered, 3 from cache" in again.stderr, again.stderr[-2000:]
+    screen = PdfReader(mini_project / "site" / "pdf" / "demo-report-2023.ru.pdf").pages[0]
+    assert float(screen.mediabox.width) == pytest.approx(595.3, abs=0.5)  # plain A4, no bleed
+
+
 def _serve(project: Path):
     """Start `mkdocs serve` on a free port; return the process and its base URL once it listens."""
     import socket
