@@ -1,4 +1,4 @@
-"""Publications: metadata, navigation, the catalogue page and page context.
+"""Publications: metadata, navigation and the catalogue page.
 
 Events:
 - on_config: validate every `content/*/publication.yml` and
@@ -7,8 +7,6 @@ Events:
 - on_nav: title each publication's section in the build language.
 - on_page_markdown: expand `{{ catalogue() }}` into the catalogue (all
   publications, then by organisation).
-- on_page_context: expose `almanac_publication` to templates (PDF button,
-  page header).
 
 Reads: content/*/publication.yml, data/organisations.yml, locales/*.yml.
 Writes: nothing.
@@ -31,7 +29,6 @@ CATALOGUE_MARKER = "{{ catalogue() }}"
 class _State:
     def __init__(self):
         self.publications: list[publications.Publication] = []
-        self.by_chapter: dict[str, publications.Publication] = {}
         self.locales: locales.Locales | None = None
 
 
@@ -46,7 +43,6 @@ def on_config(config):
     locales.reset_warnings()
     state.locales = locales.load(root)
     state.publications = publications.load_all(root, root / config.docs_dir)
-    state.by_chapter = {chapter: pub for pub in state.publications for chapter in pub.chapters}
     lang = context.build_language(config)
     config.site_name = state.locales.get(lang, "site.name")
     config.site_description = state.locales.get(lang, "site.description")
@@ -78,19 +74,6 @@ def on_page_markdown(markdown, page, config, files):
         return markdown
     lang = context.build_language(config)
     return markdown.replace(CATALOGUE_MARKER, catalogue_markdown(lang, page.file.src_uri))
-
-
-def on_page_context(ctx, page, config, nav):
-    pub = state.by_chapter.get(context.language_free(page.file.src_uri))
-    ctx["almanac_publication"] = pub
-    return ctx
-
-
-def publication_of(page):
-    """The publication a page belongs to, or None (used by other hooks)."""
-    return state.by_chapter.get(context.language_free(page.file.src_uri))
-
-
 
 
 def catalogue_markdown(lang: str, page_uri: str) -> str:

@@ -57,6 +57,8 @@ def chapter_titles(built_site: Path, pub, lang: str) -> list[str]:
 
 def pdf_text(path: Path) -> str:
     result = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True)
+    # A broken ToUnicode map (e.g. from text-overflow: ellipsis) garbles copy-paste and screen readers.
+    assert "Warning" not in result.stderr, f"{path.name}: {result.stderr.splitlines()[0]}"
     return " ".join(result.stdout.split())
 
 

@@ -117,12 +117,24 @@ def _footnotes(soup: BeautifulSoup, prefix: str) -> None:
         block.decompose()
 
 
+RUNNING_TITLE_CHARACTERS = 80  # what fits on one line of the running head (8 pt, 63 % of the measure)
+
+
+def running_title(title: str, limit: int = RUNNING_TITLE_CHARACTERS) -> str:
+    """A chapter title short enough for the running head, cut at a word with a real "…"."""
+    title = " ".join(title.split())
+    if len(title) <= limit:
+        return title
+    cut = title[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:—–- ")
+    return cut + "…"
+
+
 def document_html(templates: Path, job: Job, root: Path) -> str:
     """The whole brochure as one HTML document: cover, contents, chapters."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)), autoescape=True,
                              undefined=jinja2.StrictUndefined)
     body = [
-        {"id": f"c{i}", "title": ch.title, "lang": ch.lang,
+        {"id": f"c{i}", "title": ch.title, "lang": ch.lang, "running": running_title(ch.title),
          "html": jinja2.utils.markupsafe.Markup(_rewrite_chapter(ch, i, job.site_url, root))}
         for i, ch in enumerate(job.chapters, start=1)
     ]
