@@ -64,6 +64,20 @@ def copy_project(target: Path) -> Path:
     return target
 
 
+def scale_content(project: Path, factor: int) -> None:
+    """Make the content `factor` times larger: each publication, with its indicator data, copied as <slug>-xK."""
+    content, data = project / "content", project / "data" / "indicators"
+    for folder in sorted(p.parent for p in content.glob("*/publication.yml")):
+        for k in range(2, factor + 1):
+            slug = f"{folder.name}-x{k}"
+            shutil.copytree(folder, content / slug)
+            dataset = data / f"{folder.name}.yml"
+            if dataset.exists():
+                text = dataset.read_text(encoding="utf-8")
+                (data / f"{slug}.yml").write_text(
+                    text.replace(f"publication: {folder.name}", f"publication: {slug}", 1), encoding="utf-8")
+
+
 def build(python: Path, project: Path, site: Path, env_extra: dict | None = None, config: str = "mkdocs.yml"):
     """One `mkdocs build` in a fresh process; returns (seconds, stderr)."""
     env = dict(os.environ, NO_MKDOCS_2_WARNING="true", PYTHONPATH=str(project / "hooks"), **(env_extra or {}))
@@ -84,8 +98,9 @@ def count_pages(pdfs: list[Path]) -> int:
     return sum(len(PdfReader(p).pages) for p in pdfs)
 
 
-def measure_almanac(runs: int) -> dict:
+def measure_almanac(runs: int, factor: int) -> dict:
     project = copy_project(WORK / "almanac")
+    scale_content(project, factor)
     python = Path(sys.executable)
     site = WORK / "almanac-site"
     cache = project / ".cache"
@@ -169,8 +184,9 @@ def peer_config(project: Path) -> str:
     return "mkdocs.peer.yml"
 
 
-def measure_peer(runs: int) -> dict:
+def measure_peer(runs: int, factor: int) -> dict:
     project = copy_project(WORK / "peer")
+    scale_content(project, factor)
     python = peer_python()
     site, keep = WORK / "peer-site", WORK / "peer-pdfs"
     config = peer_config(project)
@@ -219,7 +235,9 @@ def report(results: dict) -> str:
         f"({m['cpu'] or 'unknown CPU'}), Python {m['python']}, "
         + ", ".join(f"{k} {v}" for k, v in m["packages"].items()) + ".",
         "",
-        f"Content: all publications in all languages ({', '.join(LANGUAGES)}): "
+        ("Content: all publications in all languages" if results["scale"] == 1 else
+         f"Content: every publication copied {results['scale']} times, in all languages")
+        + f" ({', '.join(LANGUAGES)}): "
         f"{a['pdfs']} PDFs, {a['pages']} pages. Each time is the median of {a['cold_s']['runs']} fresh "
         "`mkdocs build` processes (min–max in brackets). Regenerate this file with `make bench`.",
         "",
@@ -272,18 +290,21 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="builds per measurement (median is reported)")
     parser.add_argument("--peer-runs", type=int, default=1, help="builds of the peer (median is reported)")
     parser.add_argument("--no-peer", action="store_true", help="skip mkdocs-to-pdf (it needs PyPI the first time)")
+    parser.add_argument("--scale", type=int, default=1, metavar="N",
+                        help="copy every publication N times (results go to pdf-build-xN.*)")
     args = parser.parse_args()
 
     WORK.mkdir(parents=True, exist_ok=True)
-    results = {"machine": machine(), "almanac": measure_almanac(args.runs)}
+    results = {"machine": machine(), "scale": args.scale, "almanac": measure_almanac(args.runs, args.scale)}
     print(json.dumps(results["almanac"], indent=1))
     if not args.no_peer:
-        results["peer"] = measure_peer(args.peer_runs)
+        results["peer"] = measure_peer(args.peer_runs, args.scale)
         print(json.dumps(results["peer"], indent=1))
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "pdf-build.json").write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
-    (RESULTS / "pdf-build.md").write_text(report(results), encoding="utf-8")
-    print(f"Results written to {(RESULTS / 'pdf-build.md').relative_to(ROOT)}")
+    stem = "pdf-build" if args.scale == 1 else f"pdf-build-x{args.scale}"
+    (RESULTS / f"{stem}.json").write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
+    (RESULTS / f"{stem}.md").write_text(report(results), encoding="utf-8")
+    print(f"Results written to {(RESULTS / f'{stem}.md').relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 Events:
 - on_startup: remember whether this is `mkdocs serve` (PDFs never block it).
 - on_config: validate `extra.almanac`; start collecting chapters.
+- on_files: keep overrides/print/ (the brochure's stylesheet) out of the website.
 - on_page_content: keep each chapter's HTML, in the content's language.
 - on_page_context: give templates the PDF link and its label.
 - on_env: once a language's chapters are all captured, hand its changed PDFs
@@ -58,6 +59,14 @@ state = _State()
 
 def on_startup(command, dirty):
     state.command = command
+
+
+def on_files(files, config):
+    """The print stylesheet lives in overrides/ beside the templates, but is not part of the website."""
+    print_dir = context.project_root(config) / "overrides" / "print"
+    for file in [f for f in files if f.abs_src_path and Path(f.abs_src_path).parent == print_dir]:
+        files.remove(file)
+    return files
 
 
 @event_priority(-110)

@@ -124,3 +124,9 @@ def test_russian_search_index_stems_russian(built_site):
     index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
     assert index["config"]["lang"] == ["ru"]
     assert any("RuNPUD" in doc["title"] for doc in index["docs"])
+
+
+def test_the_brochure_stylesheet_is_not_published(built_site):
+    # overrides/ holds both the theme and the print templates; only the theme belongs on the website.
+    assert not (built_site / "print").exists()
+    assert (built_site / "assets" / "stylesheets" / "almanac.css").exists()
