@@ -146,18 +146,22 @@ def on_post_build(config):
         _serve_cached(manifest, cache, out_dir)
         return
     _wait_for_pool()
+    rendered = {job.name for job in state.rendering}
+    # This edition's entries are replaced, so removed publications leave the cache; the other
+    # edition's are kept, so `make print` and `make site` do not undo each other's work.
+    suffix = PRINT_SUFFIX if _print_edition(config) else ""
+    manifest = {name: file for name, file in manifest.items() if name.endswith(PRINT_SUFFIX) != bool(suffix)}
     for job in state.jobs:
         target = out_dir / f"{job.name}.pdf"
         shutil.copyfile(job.cache_path, target)
-        # The printer's edition has its own entries, so `make print` and `make site` keep each other's cache.
-        manifest[job.name + (PRINT_SUFFIX if job.print_edition else "")] = job.cache_path.name
-        if job not in state.rendering:
+        manifest[job.name + suffix] = job.cache_path.name
+        if job.name not in rendered:
             log.info(f"Reused pdf/{target.name} from the cache (unchanged)")
     manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True))
     _prune(cache, manifest)
-    rendered, reused = len(state.rendering), len(state.jobs) - len(state.rendering)
+    reused = len(state.jobs) - len(rendered)
     seconds = time.perf_counter() - state.started if rendered else 0.0
-    log.info(f"PDFs: {rendered} rendered, {reused} from cache, in {seconds:.1f} s")
+    log.info(f"PDFs: {len(rendered)} rendered, {reused} from cache, in {seconds:.1f} s")
 
 
 def on_build_error(error):
@@ -196,11 +200,13 @@ def _cache_dir(root: Path) -> Path:
     return cache
 
 
+def _print_edition(config) -> bool:
+    return bool(os.environ.get("ALMANAC_PRINT_EDITION")) or context.settings(config)["print_edition"]
+
+
 def _css(config, root: Path) -> str:
     css = (root / "overrides" / "print" / "print.css").read_text(encoding="utf-8")
-    if os.environ.get("ALMANAC_PRINT_EDITION") or context.settings(config)["print_edition"]:
-        css += PRINT_CSS
-    return css
+    return css + PRINT_CSS if _print_edition(config) else css
 
 
 def _jobs(config, root: Path, cache: Path, css: str, lang: str) -> list[pdf.Job]:
