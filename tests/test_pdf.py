@@ -102,6 +102,14 @@ def test_an_untranslated_edition_says_so_on_its_cover(built_site):
         assert "аударылған жоқ" not in cover and "not been translated" not in cover, translated
 
 
+def test_pdfs_pass_the_machine_checkable_part_of_pdf_ua(built_site):
+    # pdfua covers about 15 % of PDF/UA-1's rules; its warnings (table header association) need a person.
+    checker = Path(sys.executable).parent / "pdfua"
+    result = subprocess.run([str(checker), "check", "--min-severity", "error", "--quiet", *map(str, pdfs(built_site))],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-1000:]
+
+
 def test_every_font_is_embedded_and_none_from_the_system(built_site):
     for path in pdfs(built_site):
         result = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True)
