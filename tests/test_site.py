@@ -19,22 +19,34 @@ def page_path(site: Path, url: str) -> Path:
     return path / "index.html" if url.endswith("/") or path.is_dir() else path
 
 
-def nav_links(site: Path, lang_prefix: str = "") -> set[str]:
-    home = soup(site / lang_prefix / "index.html") if lang_prefix else soup(site / "index.html")
-    base = "/" + lang_prefix
-    links = set()
-    for a in home.select("nav.md-nav--primary a.md-nav__link[href]"):
-        links.add(urlsplit(urljoin(base, a["href"])).path)
-    return links
+def nav_links(site: Path, page_url: str = "/") -> set[str]:
+    """The URL paths the primary navigation of one built page links to."""
+    page = soup(page_path(site, page_url))
+    return {urlsplit(urljoin(page_url, a["href"])).path for a in page.select("nav.md-nav--primary a.md-nav__link[href]")}
+
+
+def chapter_url(chapter: str) -> str:
+    return "/" + chapter[: -len(".md")].replace("/index", "") + "/"
 
 
 def test_every_publication_and_chapter_is_in_the_navigation(built_site, publications):
-    links = nav_links(built_site)
+    # navigation.prune: the home page lists the publications; a publication's pages list its chapters.
+    home = nav_links(built_site)
     for pub in publications:
+        first = chapter_url(pub.chapters[0])
+        assert first in home, f"{pub.slug} is not reachable from the home page's navigation"
         for chapter in pub.chapters:
-            url = "/" + chapter[: -len(".md")].replace("/index", "") + "/"
-            assert url in links, f"{chapter} is not reachable from the navigation"
+            url = chapter_url(chapter)
+            assert url in nav_links(built_site, first), f"{chapter} is not in its publication's navigation"
             assert page_path(built_site, url).exists()
+
+
+def test_a_page_carries_only_its_own_publications_chapters(built_site, publications):
+    # Without pruning every page would carry every chapter of every publication: quadratic in the site.
+    first, other = publications[0], publications[1]
+    links = nav_links(built_site, chapter_url(first.chapters[1]))
+    assert chapter_url(other.chapters[1]) not in links
+    assert chapter_url(other.chapters[0]) in links
 
 
 def test_publication_sections_are_titled_from_metadata(built_site, publications):
