@@ -46,6 +46,7 @@ def on_config(config):
 
     state.font_family = charts.register_fonts(root / "overrides" / "assets" / "fonts",
                                               root / ".cache" / "almanac" / "fonts")
+    charts.use_cache(root / ".cache" / "almanac" / "charts")
     return config
 
 

@@ -189,6 +189,27 @@ def test_annual_report_shows_actuals_progress_and_chart(mini_project):
     assert csv.splitlines()[0].endswith("Actual 2021,Actual 2022,Actual 2023")
 
 
+def test_a_changed_number_redraws_its_chart_and_an_unchanged_build_draws_nothing(mini_project):
+    def progress_texts():
+        page = BeautifulSoup((mini_project / "site" / "demo-report-2023" / "index.html").read_text(encoding="utf-8"),
+                             "html.parser")
+        return " ".join(t.get_text() for t in page.select("figure.almanac-chart svg text"))
+
+    assert run_mkdocs(mini_project, mini_project / "site").returncode == 0
+    assert "75\u00a0%" in progress_texts()
+    cached = sorted((mini_project / ".cache" / "almanac" / "charts").glob("*.svg"))
+    assert cached, "drawn charts are kept in the cache"
+    stamps = [p.stat().st_mtime_ns for p in cached]
+    assert run_mkdocs(mini_project, mini_project / "site").returncode == 0
+    assert [p.stat().st_mtime_ns for p in cached] == stamps
+    assert sorted((mini_project / ".cache" / "almanac" / "charts").glob("*.svg")) == cached
+
+    data = mini_project / "data" / "indicators" / "demo-report-2023.yml"
+    data.write_text(data.read_text(encoding="utf-8").replace("2023: 2}", "2023: 6}"), encoding="utf-8")
+    assert run_mkdocs(mini_project, mini_project / "site").returncode == 0
+    assert "108\u00a0%" in progress_texts()  # (3 + 4 + 6) of 12 trainings
+
+
 def test_charts_are_svg_with_text_in_the_built_site(built_site):
     for path, words in ((built_site / "enpud-2022-2024" / "index.html", ["30\u00a0%"]),
                         (built_site / "en" / "enpud-2022-2024" / "index.html", ["30%"]),
