@@ -8,8 +8,8 @@ Events:
 - on_page_content: on a fallback page (the original shown because no
   translation exists), add a notice in the reader's language and mark the
   content with the original's language.
-- on_post_page: keep hreflang alternates to real translations only (absolute
-  URLs), point a fallback page's canonical link at the original, and give
+- on_post_page: move hreflang alternates out of the page and into the
+  sitemap, point a fallback page's canonical link at the original, and give
   each language its own search index (the `base` of Material's config).
 - on_post_build: keep this language's search entries (fallback pages out);
   after the last language, write one search index per language and a
@@ -94,18 +94,20 @@ def on_post_page(output, page, config):
     src = context.language_free(page.file.src_uri)
     site_url = config.site_url or "/"
     available = _available_languages(config, src)
-    output = re.sub(
-        r'<link rel="alternate" href="[^"]*" hreflang="([^"]+)">\s*',
-        lambda m: _hreflang(m.group(1), src, available, site_url, config),
-        output,
-    )
+    # hreflang alternates are published in the sitemap only (one of the three equivalent ways search
+    # engines read them): Material fetches "sitemap.xml" beside every <link rel=alternate> in a page,
+    # which for page-level alternates means a request to the public host from every preview or mirror.
+    output = re.sub(r'<link rel="alternate" href="[^"]*" hreflang="[^"]+">\s*', "", output)
     if lang not in available:
-        original = _url_in(src, locales.DEFAULT_LANGUAGE, config)
+        # The default language is built first, so its page (the original) is already recorded.
+        original = state.pages[src][locales.DEFAULT_LANGUAGE]["url"]
         output = re.sub(r'<link rel="canonical" href="[^"]*">',
                         f'<link rel="canonical" href="{urljoin(site_url, original)}">', output)
     if lang != locales.DEFAULT_LANGUAGE:
-        # Material fetches `<base>/search/search_index.json`: point it at this language's index.
-        output = re.sub(r'("base":\s*")([^"]*)(")', lambda m: f"{m.group(1)}{m.group(2)}/{lang}{m.group(3)}", output, count=1)
+        # Material reads new URL("search/search_index.json", base): point it at this language's index.
+        # The trailing slash matters: "../en" resolves to "/en", and the index beside it is the root's.
+        output = re.sub(r'("base":\s*")([^"]*)(")', lambda m: f"{m.group(1)}{m.group(2)}/{lang}/{m.group(3)}", output,
+                        count=1)
     return output
 
 
@@ -194,22 +196,6 @@ def _warn_translations(config) -> None:
 def _available_languages(config, src: str) -> set[str]:
     docs_dir = context.project_root(config) / config.docs_dir
     return {lang for lang in context.languages(config) if translations.localized(docs_dir, src, lang).exists()}
-
-
-def _url_in(src: str, lang: str, config) -> str:
-    record = state.pages.get(src, {}).get(lang)
-    if record:
-        return record["url"]
-    url = src[: -len(".md")] + "/"
-    url = "" if url == "index/" else url.replace("/index/", "/")
-    return url if lang == locales.DEFAULT_LANGUAGE else f"{lang}/{url}"
-
-
-def _hreflang(lang: str, src: str, available: set[str], site_url: str, config) -> str:
-    if lang not in available:
-        return ""
-    return f'<link rel="alternate" href="{urljoin(site_url, _url_in(src, lang, config))}" hreflang="{lang}">\n'
-
 
 
 def _status_markdown(config) -> str:
