@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-APT_TOOLS := pdffonts:poppler-utils qpdf:qpdf
+APT_TOOLS := pdffonts:poppler-utils qpdf:qpdf chromium:chromium
 export PYTHONPATH := hooks
 export NO_MKDOCS_2_WARNING := true
 
