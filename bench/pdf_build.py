@@ -32,6 +32,7 @@ import json
 import os
 import platform
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -79,17 +80,23 @@ def scale_content(project: Path, factor: int) -> None:
 
 
 def build(python: Path, project: Path, site: Path, env_extra: dict | None = None, config: str = "mkdocs.yml"):
-    """One `mkdocs build` in a fresh process; returns (seconds, stderr)."""
+    """One `mkdocs build` in a fresh process; returns (wall seconds, stderr, CPU seconds).
+
+    CPU seconds (user + system, the build and its PDF workers) move less than wall time when
+    other tenants share the machine, so both are recorded."""
     env = dict(os.environ, NO_MKDOCS_2_WARNING="true", PYTHONPATH=str(project / "hooks"), **(env_extra or {}))
     if site.exists():
         shutil.rmtree(site)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     result = subprocess.run([str(python), "-m", "mkdocs", "build", "-f", config, "--site-dir", str(site)],
                             cwd=project, env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode != 0:
         sys.exit(f"bench: the build in {project.name} failed:\n{result.stderr[-3000:]}")
-    return seconds, result.stderr
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return seconds, result.stderr, cpu
 
 
 def count_pages(pdfs: list[Path]) -> int:
@@ -105,11 +112,12 @@ def measure_almanac(runs: int, factor: int) -> dict:
     site = WORK / "almanac-site"
     cache = project / ".cache"
 
-    cold, render_phase = [], []
+    cold, cold_cpu, render_phase = [], [], []
     for _ in range(runs):
         shutil.rmtree(cache, ignore_errors=True)
-        seconds, log = build(python, project, site)
+        seconds, log, cpu = build(python, project, site)
         cold.append(seconds)
+        cold_cpu.append(cpu)
         match = re.search(r"PDFs: (\d+) rendered, 0 from cache, in ([\d.]+) s", log)
         if not match:
             sys.exit("bench: a cold build did not render every PDF:\n" + log[-2000:])
@@ -121,8 +129,8 @@ def measure_almanac(runs: int, factor: int) -> dict:
     # (other tenants, clock changes) falls on both alike; the ratio is taken pair by pair.
     no_pdf, warm, ratios = [], [], []
     for _ in range(runs):
-        no_pdf.append(build(python, project, site, {"ALMANAC_PDF": "false"})[0])
-        seconds, log = build(python, project, site)
+        no_pdf.append(build(python, project, site, {"ALMANAC_PDF": "false"})[0])  # wall seconds
+        seconds, log, _ = build(python, project, site)
         if "Rendered pdf/" in log:
             sys.exit("bench: a warm build rendered a PDF again; the cache is broken:\n" + log[-2000:])
         warm.append(seconds)
@@ -131,11 +139,12 @@ def measure_almanac(runs: int, factor: int) -> dict:
     result = {
         "pdfs": len(pdfs), "pages": pages,
         "no_pdf_s": _stats(no_pdf), "cold_s": _stats(cold), "warm_s": _stats(warm),
-        "render_phase_s": _stats(render_phase),
+        "render_phase_s": _stats(render_phase), "cold_cpu_s": _stats(cold_cpu),
     }
     result["warm_over_no_pdf"] = round(statistics.median(ratios), 3)
     result["cold_pages_per_s"] = round(pages / result["cold_s"]["median"], 1)
     result["pdf_only_pages_per_s"] = round(pages / (result["cold_s"]["median"] - result["no_pdf_s"]["median"]), 1)
+    result["cold_pages_per_cpu_s"] = round(pages / result["cold_cpu_s"]["median"], 1)
     return result
 
 
@@ -190,19 +199,21 @@ def measure_peer(runs: int, factor: int) -> dict:
     python = peer_python()
     site, keep = WORK / "peer-site", WORK / "peer-pdfs"
     config = peer_config(project)
-    times, passes = [], []
+    times, cpus, passes = [], [], []
     for _ in range(runs):
         shutil.rmtree(keep, ignore_errors=True)
-        seconds, _ = build(python, project, site, {"PEER_PDF": str(site / "pdf" / "peer.pdf"), "PEER_KEEP": str(keep)},
-                           config=config)
+        seconds, _, cpu = build(python, project, site,
+                                {"PEER_PDF": str(site / "pdf" / "peer.pdf"), "PEER_KEEP": str(keep)}, config=config)
         times.append(seconds)
+        cpus.append(cpu)
         passes = sorted(keep.glob("pass-*.pdf"))
     left = sorted(site.rglob("*.pdf"))
     rendered = count_pages(passes)
     return {
         "version": PEER.split("==")[1], "pdfs_left": len(left), "pages_left": count_pages(left),
         "pdfs_rendered": len(passes), "pages_rendered": rendered, "cold_s": _stats(times),
-        "pages_per_s": round(rendered / statistics.median(times), 1),
+        "pages_per_s": round(rendered / statistics.median(times), 1), "cold_cpu_s": _stats(cpus),
+        "pages_per_cpu_s": round(rendered / statistics.median(cpus), 1),
     }
 
 
@@ -239,11 +250,15 @@ def report(results: dict) -> str:
          f"Content: every publication copied {results['scale']} times, in all languages")
         + f" ({', '.join(LANGUAGES)}): "
         f"{a['pdfs']} PDFs, {a['pages']} pages. Each time is the median of {a['cold_s']['runs']} fresh "
-        "`mkdocs build` processes (min–max in brackets). Regenerate this file with `make bench`.",
+        "`mkdocs build` processes (min–max in brackets). Regenerate this file with `make bench`. "
+        "Wall times on a shared virtual machine drift from one run to the next (other tenants); "
+        "the CPU seconds of the cold build drift less.",
         "",
         "| Build | Seconds | Pages per second |",
         "|---|---|---|",
         f"| Cold: site and every PDF, caches empty | {_cell(a['cold_s'])} | {a['cold_pages_per_s']} end to end |",
+        f"| …in CPU seconds (the build and its PDF workers) | {_cell(a['cold_cpu_s'])} | "
+        f"{a['cold_pages_per_cpu_s']} per CPU second |",
         f"| …of which rendering PDFs, overlapping the site build | {_cell(a['render_phase_s'])} | "
         f"{a['pdf_only_pages_per_s']} over the time PDFs add |",
         f"| Site without PDFs (`ALMANAC_PDF=false`) | {_cell(a['no_pdf_s'])} | – |",
@@ -276,9 +291,34 @@ def report(results: dict) -> str:
             f"| Pages rendered | {a['pages']} | {peer['pages_rendered']} in {peer['pdfs_rendered']} passes |",
             f"| Cold build, all languages | {_cell(a['cold_s'])} s | {_cell(peer['cold_s'])} s |",
             f"| Pages per second, end to end | {a['cold_pages_per_s']} | {peer['pages_per_s']} |",
+            f"| CPU seconds, all processes | {_cell(a['cold_cpu_s'])} | {_cell(peer['cold_cpu_s'])} |",
+            f"| Pages per CPU second | {a['cold_pages_per_cpu_s']} | {peer['pages_per_cpu_s']} |",
             f"| Warm build, nothing changed | {a['warm_s']['median']} s | as cold: it has no cache |",
         ]
+    lines += _history(results.get("history", []))
     return "\n".join(lines) + "\n"
+
+
+def summary(results: dict) -> dict:
+    """One line of the history: every run is kept, so a figure is never read from a lucky run alone."""
+    a, peer = results["almanac"], results.get("peer") or {}
+    return {
+        "when": datetime.datetime.now().isoformat(timespec="minutes"), "commit": results["machine"]["commit"],
+        "cold_s": a["cold_s"]["median"], "cold_cpu_s": a["cold_cpu_s"]["median"],
+        "pages": a["pages"], "cold_pages_per_s": a["cold_pages_per_s"], "warm_over_no_pdf": a["warm_over_no_pdf"],
+        "peer_s": peer.get("cold_s", {}).get("median"), "peer_pages_per_s": peer.get("pages_per_s"),
+    }
+
+
+def _history(rows: list[dict]) -> list[str]:
+    lines = ["", "## Every run of this benchmark", "",
+             "| When | Commit | Cold s | Cold CPU s | Pages/s | Warm ÷ no PDFs | Peer s | Peer pages/s |",
+             "|---|---|---|---|---|---|---|---|"]
+    for r in rows[-20:]:
+        cpu = r["cold_cpu_s"] if r["cold_cpu_s"] is not None else "–"
+        lines.append(f"| {r['when']} | `{r['commit']}` | {r['cold_s']} | {cpu} | {r['cold_pages_per_s']} "
+                     f"| {r['warm_over_no_pdf']} | {r['peer_s'] or '–'} | {r['peer_pages_per_s'] or '–'} |")
+    return lines
 
 
 def _cell(stats: dict) -> str:
@@ -302,6 +342,10 @@ def main() -> None:
         print(json.dumps(results["peer"], indent=1))
     RESULTS.mkdir(parents=True, exist_ok=True)
     stem = "pdf-build" if args.scale == 1 else f"pdf-build-x{args.scale}"
+    history = RESULTS / f"{stem}.history.jsonl"
+    with history.open("a", encoding="utf-8") as out:
+        out.write(json.dumps(summary(results), ensure_ascii=False) + "\n")
+    results["history"] = [json.loads(line) for line in history.read_text(encoding="utf-8").splitlines()]
     (RESULTS / f"{stem}.json").write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
     (RESULTS / f"{stem}.md").write_text(report(results), encoding="utf-8")
     print(f"Results written to {(RESULTS / f'{stem}.md').relative_to(ROOT)}")
