@@ -48,16 +48,19 @@ def browser():
         chromium.close()
 
 
-def test_pages_request_nothing_from_another_host(server, browser):
+def test_pages_request_nothing_from_another_host_and_raise_no_errors(server, browser):
     page = browser.new_page()
-    foreign = []
+    foreign, errors = [], []
     page.on("request", lambda request: foreign.append(request.url)
             if not request.url.startswith((server, "data:", "blob:")) else None)
+    page.on("console", lambda message: errors.append(f"{page.url}: {message.text}") if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
     for url in ("", "en/", "kk/", "enpud-2022-2024/", "en/runpud-2021-2024/04-indicators/",
                 "kk/inpud-2021-2024/01-introduction/", "translation-status/"):
         page.goto(server + url, wait_until="networkidle")
     page.close()
     assert foreign == []
+    assert errors == []
 
 
 @pytest.mark.parametrize("prefix, query", [("", "миссия"), ("en/", "mission"), ("kk/", "миссиямыз")])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -91,6 +92,15 @@ def test_pdf_text_has_every_chapter_heading_in_the_editions_language(built_site,
         text = pdf_text(built_site / "pdf" / name).lower()
         for needle in needles:
             assert needle.lower() in text, f"{name}: {needle!r} not found"
+
+
+def test_a_table_that_breaks_across_pages_repeats_its_header_row(built_site):
+    # KIBHR's editorial-notes table is longer than a page.
+    result = subprocess.run(["pdftotext", "-layout", str(built_site / "pdf" / "kibhr-2015-2018.ru.pdf"), "-"],
+                            capture_output=True, text=True, check=True)
+    header = re.compile(r"Где\s+В источнике\s+На сайте\s+Причина")
+    pages = [number for number, text in enumerate(result.stdout.split("\f"), start=1) if header.search(text)]
+    assert len(pages) >= 2 and pages[1] == pages[0] + 1, pages
 
 
 def test_an_untranslated_edition_says_so_on_its_cover(built_site):
