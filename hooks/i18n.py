@@ -47,8 +47,7 @@ class _State:
 
     def reset(self):
         self.pages: dict[str, dict[str, dict]] = {}      # language-free src -> lang -> {url, fallback}
-        self.indexes: dict[str, dict] = {}
-        self.fallbacks: dict[str, set[str]] = {}
+        self.matrix: list | None = None                  # translation states, computed once per build
 
 
 state = _State()
@@ -78,7 +77,6 @@ def on_page_content(html, page, config, files):
     state.pages.setdefault(src, {})[lang] = {"url": page.url, "fallback": content_lang != lang}
     if content_lang == lang:
         return html
-    state.fallbacks.setdefault(lang, set()).add(page.url)
     loc = locales.load(context.project_root(config))
     original = loc.get(content_lang, "language_name")
     notice = (
@@ -93,12 +91,11 @@ def on_post_page(output, page, config):
     lang = context.build_language(config)
     src = context.language_free(page.file.src_uri)
     site_url = config.site_url or "/"
-    available = _available_languages(config, src)
     # hreflang alternates are published in the sitemap only (one of the three equivalent ways search
     # engines read them): Material fetches "sitemap.xml" beside every <link rel=alternate> in a page,
     # which for page-level alternates means a request to the public host from every preview or mirror.
     output = re.sub(r'<link rel="alternate" href="[^"]*" hreflang="[^"]+">\s*', "", output)
-    if lang not in available:
+    if state.pages.get(src, {}).get(lang, {}).get("fallback"):
         # The default language is built first, so its page (the original) is already recorded.
         original = state.pages[src][locales.DEFAULT_LANGUAGE]["url"]
         output = re.sub(r'<link rel="canonical" href="[^"]*">',
@@ -139,7 +136,8 @@ def _language_index(index: dict, lang: str, langs: list[str]) -> dict:
     """This language's documents only, fallback pages left out, locations relative to its root."""
     others = tuple(f"{other}/" for other in langs if other != locales.DEFAULT_LANGUAGE)
     prefix = "" if lang == locales.DEFAULT_LANGUAGE else f"{lang}/"
-    fallbacks = state.fallbacks.get(lang, set())
+    fallbacks = {by_lang[lang]["url"] for by_lang in state.pages.values()
+                 if lang in by_lang and by_lang[lang]["fallback"]}
     docs = []
     for doc in index.get("docs", []):
         location = doc["location"]
@@ -182,8 +180,7 @@ def _write_sitemap(config, site: Path, langs: list[str]) -> None:
 
 def _warn_translations(config) -> None:
     root = context.project_root(config)
-    pubs = publications.load_all(root, root / config.docs_dir)
-    for entry in translations.matrix(pubs, root / config.docs_dir, context.languages(config), _settings(config)):
+    for entry in _matrix(config):
         shown = entry.path.relative_to(root).as_posix()
         if entry.state == "stale":
             log.warning(f"{shown}: stale translation: its source content/{entry.chapter} changed "
@@ -193,19 +190,14 @@ def _warn_translations(config) -> None:
                         f"is required by extra.almanac.translations in mkdocs.yml.")
 
 
-def _available_languages(config, src: str) -> set[str]:
-    docs_dir = context.project_root(config) / config.docs_dir
-    return {lang for lang in context.languages(config) if translations.localized(docs_dir, src, lang).exists()}
-
-
 def _status_markdown(config) -> str:
     root = context.project_root(config)
     lang = context.build_language(config)
     loc = locales.load(root)
     pubs = publications.load_all(root, root / config.docs_dir)
     langs = context.languages(config)
-    table = translations.summary(translations.matrix(pubs, root / config.docs_dir, langs, _settings(config)))
-    head = "| " + " | ".join([loc.get(lang, "catalogue.publication")] + [loc.get(lang, "language_name") if l == lang else loc.get(l, "language_name") for l in langs]) + " |"
+    table = translations.summary(_matrix(config))
+    head = "| " + " | ".join([loc.get(lang, "catalogue.publication")] + [loc.get(l, "language_name") for l in langs]) + " |"
     lines = [f'<div class="almanac-status" markdown>', "", head, "|" + "---|" * (len(langs) + 1)]
     for pub in pubs:
         cells = []
@@ -215,6 +207,15 @@ def _status_markdown(config) -> str:
             cells.append(f"{state_label} ({cell['words']:,} {loc.get(lang, 'i18n.words')})".replace(",", "\u00a0"))
         lines.append(f"| {pub.title(lang)} | " + " | ".join(cells) + " |")
     return "\n".join(lines + ["", "</div>"])
+
+
+def _matrix(config) -> list:
+    """Every chapter's translation state; hashing every file once per build, not once per language pass."""
+    if state.matrix is None:
+        root = context.project_root(config)
+        pubs = publications.load_all(root, root / config.docs_dir)
+        state.matrix = translations.matrix(pubs, root / config.docs_dir, context.languages(config), _settings(config))
+    return state.matrix
 
 
 def _settings(config) -> dict:

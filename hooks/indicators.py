@@ -44,9 +44,8 @@ def on_config(config):
     state.datasets = load_datasets(root, slugs)
     from almanac import charts
 
-    state.font_family = charts.register_fonts(root / "overrides" / "assets" / "fonts",
-                                              root / ".cache" / "almanac" / "fonts")
-    charts.use_cache(root / ".cache" / "almanac" / "charts")
+    state.font_family = charts.register_fonts(context.fonts_dir(root), context.cache_dir(root, "fonts"))
+    charts.use_cache(context.cache_dir(root, "charts"))
     return config
 
 

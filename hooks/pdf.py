@@ -49,9 +49,11 @@ class _State:
         self.publications: dict[str, publications.Publication] = {}
         self.by_chapter: dict[str, publications.Publication] = {}
         self.jobs: list[pdf.Job] = []
-        self.rendering: list[pdf.Job] = []
+        self.rendered: set[str] = set()  # names of the jobs handed to the pool
         self.pool: pdf.RenderPool | None = None
         self.started = 0.0
+        self.css = ""                    # this build's stylesheet and the hash of all shared inputs
+        self.shared = ""
 
 
 state = _State()
@@ -75,7 +77,8 @@ def on_config(config):
     plugin = config.plugins.get("i18n")
     if context.build_language(config) == locales.DEFAULT_LANGUAGE and not getattr(plugin, "building", False):
         _stop_pool()
-        state.chapters, state.jobs, state.rendering = {}, [], []
+        state.chapters, state.jobs, state.rendered = {}, [], set()
+        state.css = state.shared = ""
     root = context.project_root(config)
     pubs = publications.load_all(root, root / config.docs_dir)
     state.publications = {p.slug: p for p in pubs}
@@ -102,20 +105,20 @@ def on_env(env, config, files):
     if state.command == "serve" or not context.settings(config)["pdf"]:
         return env
     root = context.project_root(config)
-    cache = _cache_dir(root)
-    css = _css(config, root)
-    jobs = _jobs(config, root, cache, css, context.build_language(config))
+    if not state.shared:
+        state.css = _css(config, root)
+        state.shared = pdf.shared_inputs(state.css, root / "overrides" / "print", context.fonts_dir(root))
+    jobs = _jobs(config, root, context.build_language(config))
     state.jobs.extend(jobs)
     todo = [job for job in jobs if not job.cache_path.exists()]
     if todo:
         if state.pool is None:
-            render_css = fonts.with_ttf_sources(css, root / "overrides" / "assets" / "fonts",
-                                                root / ".cache" / "almanac" / "fonts")
+            render_css = fonts.with_ttf_sources(state.css, context.fonts_dir(root), context.cache_dir(root, "fonts"))
             workers = context.settings(config)["pdf_workers"] or os.cpu_count() or 1
             state.pool = pdf.RenderPool(render_css, root, workers)
             state.started = time.perf_counter()
         state.pool.submit(todo)
-        state.rendering.extend(todo)
+        state.rendered.update(job.name for job in todo)
     return env
 
 
@@ -146,7 +149,6 @@ def on_post_build(config):
         _serve_cached(manifest, cache, out_dir)
         return
     _wait_for_pool()
-    rendered = {job.name for job in state.rendering}
     # This edition's entries are replaced, so removed publications leave the cache; the other
     # edition's are kept, so `make print` and `make site` do not undo each other's work.
     suffix = PRINT_SUFFIX if _print_edition(config) else ""
@@ -155,13 +157,13 @@ def on_post_build(config):
         target = out_dir / f"{job.name}.pdf"
         shutil.copyfile(job.cache_path, target)
         manifest[job.name + suffix] = job.cache_path.name
-        if job.name not in rendered:
+        if job.name not in state.rendered:
             log.info(f"Reused pdf/{target.name} from the cache (unchanged)")
     manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True))
     _prune(cache, manifest)
-    reused = len(state.jobs) - len(rendered)
-    seconds = time.perf_counter() - state.started if rendered else 0.0
-    log.info(f"PDFs: {len(rendered)} rendered, {reused} from cache, in {seconds:.1f} s")
+    reused = len(state.jobs) - len(state.rendered)
+    seconds = time.perf_counter() - state.started if state.rendered else 0.0
+    log.info(f"PDFs: {len(state.rendered)} rendered, {reused} from cache, in {seconds:.1f} s")
 
 
 def on_build_error(error):
@@ -195,7 +197,7 @@ def _stop_pool() -> None:
 
 
 def _cache_dir(root: Path) -> Path:
-    cache = root / ".cache" / "almanac" / "pdf"
+    cache = context.cache_dir(root, "pdf")
     cache.mkdir(parents=True, exist_ok=True)
     return cache
 
@@ -209,30 +211,27 @@ def _css(config, root: Path) -> str:
     return css + PRINT_CSS if _print_edition(config) else css
 
 
-def _jobs(config, root: Path, cache: Path, css: str, lang: str) -> list[pdf.Job]:
+def _jobs(config, root: Path, lang: str) -> list[pdf.Job]:
     """One job per publication in this build language, keyed by everything its PDF depends on."""
     loc = locales.load(root)
-    templates = root / "overrides" / "print"
-    fonts_dir = root / "overrides" / "assets" / "fonts"
+    cache = _cache_dir(root)
     jobs = []
     for (slug, job_lang), captured in sorted(state.chapters.items()):
         if job_lang != lang:
             continue
         pub = state.publications[slug]
         chapters = [captured[c] for c in pub.chapters if c in captured]
-        org = pub.organisation
         cover = {
             "title": pub.title(lang), "subtitle": pub.subtitle(lang),
-            "organisation": org.name.get(lang) or org.name["ru"],
-            "acronym": org.acronym.get(lang) or org.acronym["ru"],
+            "organisation": pub.organisation.name_in(lang), "acronym": pub.organisation.acronym_in(lang),
             "period": loc.get(lang, "period", start=pub.period[0], end=pub.period[1]),
             "date_label": pub.date_label(lang),
             "notice": _fallback_notice(loc, lang, chapters),
         }
         labels = {k: loc.get(lang, f"pdf.{k}") for k in ("contents", "edition", "language", "footnotes")}
-        job = pdf.Job(slug, lang, chapters, cover, labels, config.site_url or "", PRINT_CSS in css,
+        job = pdf.Job(slug, lang, chapters, cover, labels, config.site_url or "", _print_edition(config),
                       {"pdf_variant": "pdf/ua-1"})
-        job.key = pdf.cache_key(job, css, templates, fonts_dir)
+        job.key = pdf.cache_key(job, state.shared)
         job.cache_path = cache / f"{job.key}.pdf"
         jobs.append(job)
     return jobs

@@ -87,7 +87,7 @@ def catalogue_markdown(lang: str, page_uri: str) -> str:
         "|---|---|---|---|",
     ]
     for pub in sorted(state.publications, key=lambda p: (-p.period[0], p.slug)):
-        org = pub.organisation.acronym.get(lang) or pub.organisation.acronym["ru"]
+        org = pub.organisation.acronym_in(lang)
         lines.append(
             f"| {org} | [{_md_escape(pub.title(lang))}]({prefix}{pub.chapters[0]}) "
             f"| {_period(pub, t)} | {t('kinds.' + pub.meta['kind'])} |"
@@ -97,7 +97,7 @@ def catalogue_markdown(lang: str, page_uri: str) -> str:
     for pub in state.publications:
         organisations.setdefault(pub.organisation.key, (pub.organisation, []))[1].append(pub)
     for org, pubs in sorted(organisations.values(), key=lambda item: item[0].acronym["ru"].lower()):
-        lines += [f"### {_md_escape(org.name.get(lang) or org.name['ru'])}", ""]
+        lines += [f"### {_md_escape(org.name_in(lang))}", ""]
         for pub in sorted(pubs, key=lambda p: -p.period[0]):
             detail = ", ".join(filter(None, [_period(pub, t), pub.date_label(lang)]))
             lines.append(f"- [{_md_escape(pub.title(lang))}]({prefix}{pub.chapters[0]}) — {detail}")

@@ -32,6 +32,7 @@ PALETTE = ["#1f4e79", "#c0504d", "#4f8a3c", "#d39b2a", "#6b5b95", "#2a9d8f", "#8
 _font_files: list[Path] = []
 _cache_dir: Path | None = None
 _pyplot = None
+_CODE = Path(__file__).read_bytes()  # how charts are drawn: part of every cached chart's key
 
 
 def register_fonts(fonts_dir: Path, cache_dir: Path) -> str:
@@ -67,7 +68,7 @@ def _cached(spec: dict, draw) -> str:
     """The SVG for `spec`, from the cache or drawn by `draw(spec)`."""
     if _cache_dir is None:
         return draw(spec)
-    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest = hashlib.sha256(_CODE)
     digest.update(importlib.metadata.version("matplotlib").encode())
     digest.update(json.dumps(spec, sort_keys=True, ensure_ascii=False).encode())
     for path in _font_files:

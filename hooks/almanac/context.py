@@ -54,6 +54,16 @@ def project_root(config) -> Path:
     return Path(config.config_file_path).resolve().parent
 
 
+def cache_dir(root: Path, name: str) -> Path:
+    """A git-ignored cache folder of the project: .cache/almanac/<name>."""
+    return root / ".cache" / "almanac" / name
+
+
+def fonts_dir(root: Path) -> Path:
+    """The site's own fonts (WOFF2), used by the website, the charts and the PDFs."""
+    return root / "overrides" / "assets" / "fonts"
+
+
 def docs_name(config) -> str:
     """The docs folder as the editor sees it, relative to mkdocs.yml (e.g. 'content')."""
     return Path(config.docs_dir).resolve().relative_to(project_root(config)).as_posix()

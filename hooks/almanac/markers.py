@@ -15,11 +15,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import jinja2
 from markupsafe import Markup
 from mkdocs.exceptions import PluginError
 
-from . import charts
+from . import charts, templating
 from .indicators import Dataset, Formatter, csv_text, rows
 from .locales import Locales
 
@@ -84,20 +83,6 @@ def _string(node, where, lineno, name) -> str:
     raise PluginError(f"{where}, line {lineno}: {name}() arguments must be quoted text.")
 
 
-_environments: dict[str, jinja2.Environment] = {}
-
-
-def _environment(templates: Path) -> jinja2.Environment:
-    """One Jinja environment per template folder, so each template is compiled once, not once per page.
-
-    Jinja checks the files' modification times, so `mkdocs serve` still sees edited templates."""
-    key = str(templates)
-    if key not in _environments:
-        _environments[key] = jinja2.Environment(loader=jinja2.FileSystemLoader(key), autoescape=True,
-                                                undefined=jinja2.StrictUndefined, keep_trailing_newline=False)
-    return _environments[key]
-
-
 class Renderer:
     """Expands markers for one language; shared by the MkDocs hook and the fidelity checker."""
 
@@ -108,7 +93,7 @@ class Renderer:
         self.lang = lang
         self.font_family = font_family
         self.warn = warn
-        self.env = _environment(templates)
+        self.env = templating.environment(templates)
 
     def expand(self, markdown: str, where: str, csv_base: str = "") -> Expansion:
         out: list[str] = []

@@ -25,9 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin
 
-import jinja2
 from bs4 import BeautifulSoup
+from markupsafe import Markup
 
+from . import templating
 from .urlpolicy import RefusedURL, check
 
 CACHE_VERSION = "1"
@@ -131,42 +132,40 @@ def running_title(title: str, limit: int = RUNNING_TITLE_CHARACTERS) -> str:
 
 def document_html(templates: Path, job: Job, root: Path) -> str:
     """The whole brochure as one HTML document: cover, contents, chapters."""
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)), autoescape=True,
-                             undefined=jinja2.StrictUndefined)
     body = [
         {"id": f"c{i}", "title": ch.title, "lang": ch.lang, "running": running_title(ch.title),
-         "html": jinja2.utils.markupsafe.Markup(_rewrite_chapter(ch, i, job.site_url, root))}
+         "html": Markup(_rewrite_chapter(ch, i, job.site_url, root))}
         for i, ch in enumerate(job.chapters, start=1)
     ]
-    return env.get_template("document.html").render(
+    return templating.environment(templates).get_template("document.html").render(
         lang=job.lang, chapters=body, t=job.labels, print_edition=job.print_edition, **job.cover)
 
 
-def cache_key(job: Job, css: str, templates: Path, fonts_dir: Path) -> str:
-    """A hash of every input of the job's PDF."""
+def _digest(*parts) -> str:
     digest = hashlib.sha256()
-
-    def add(part) -> None:
+    for part in parts:
         digest.update(part if isinstance(part, bytes) else str(part).encode("utf-8"))
         digest.update(b"\0")
+    return digest.hexdigest()
 
+
+def shared_inputs(css: str, templates: Path, fonts_dir: Path) -> str:
+    """A hash of what every PDF of a build depends on alike; computed once, not per PDF."""
     # The version from package metadata: importing WeasyPrint costs 0.5 s, and a warm build renders nothing.
-    add(CACHE_VERSION)
-    add(importlib.metadata.version("weasyprint"))
-    add(Path(__file__).read_bytes())  # how chapters are rewritten and rendered
-    add(json.dumps([job.lang, job.cover, job.labels, job.site_url, job.print_edition, job.options],
-                   sort_keys=True, ensure_ascii=False))
-    add(css)
+    parts = [CACHE_VERSION, importlib.metadata.version("weasyprint"), Path(__file__).read_bytes(), css]
     for template in sorted(templates.glob("*.html")):
-        add(template.name)
-        add(template.read_bytes())
+        parts += [template.name, template.read_bytes()]
     for font in sorted(fonts_dir.glob("*.woff2")):
-        add(font.name)
-        add(hashlib.sha256(font.read_bytes()).digest())
-    for ch in job.chapters:
-        for part in (ch.src, ch.title, ch.lang, ch.url, ch.html):
-            add(part)
-    return digest.hexdigest()[:24]
+        parts += [font.name, hashlib.sha256(font.read_bytes()).digest()]
+    return _digest(*parts)
+
+
+def cache_key(job: Job, shared: str) -> str:
+    """A hash of every input of the job's PDF: its own, and the `shared_inputs` of the build."""
+    own = json.dumps([job.lang, job.cover, job.labels, job.site_url, job.print_edition, job.options],
+                     sort_keys=True, ensure_ascii=False)
+    chapters = [part for ch in job.chapters for part in (ch.src, ch.title, ch.lang, ch.url, ch.html)]
+    return _digest(shared, own, *chapters)[:24]
 
 
 def render(job: Job, css: str, root: str) -> tuple[str, int, float, str | None]:

@@ -49,6 +49,12 @@ class Organisation:
     acronym: dict
     url: str | None
 
+    def name_in(self, lang: str) -> str:
+        return _pick(self.name, lang)
+
+    def acronym_in(self, lang: str) -> str:
+        return _pick(self.acronym, lang)
+
 
 @dataclass
 class Publication:
