@@ -43,6 +43,7 @@ STATUS_MARKER = "{{ translation_status() }}"
 
 class _State:
     def __init__(self):
+        self.command = "build"
         self.reset()
 
     def reset(self):
@@ -51,6 +52,10 @@ class _State:
 
 
 state = _State()
+
+
+def on_startup(command, dirty):
+    state.command = command
 
 
 @event_priority(-110)
@@ -75,9 +80,11 @@ def on_page_content(html, page, config, files):
     content_lang = context.page_language(page, config)
     src = context.language_free(page.file.src_uri)
     state.pages.setdefault(src, {})[lang] = {"url": page.url, "fallback": content_lang != lang}
+    loc = locales.load(context.project_root(config))
+    if state.command == "serve":
+        html = _preview_banner(config, loc, src, lang) + html
     if content_lang == lang:
         return html
-    loc = locales.load(context.project_root(config))
     original = loc.get(content_lang, "language_name")
     notice = (
         f'<div class="almanac-notice" role="note" lang="{lang}"><p><strong>{escape(loc.get(lang, "i18n.fallback_title"))}</strong></p>'
@@ -178,6 +185,17 @@ def _write_sitemap(config, site: Path, langs: list[str]) -> None:
                 stray.unlink()
 
 
+def _preview_banner(config, loc, src: str, lang: str) -> str:
+    """In the preview, a stale or missing translation is said on the page itself, not only in the terminal."""
+    entry = next((e for e in _matrix(config) if e.chapter == src and e.lang == lang), None)
+    if entry is None or entry.state not in ("stale", "missing"):
+        return ""
+    docs = context.docs_name(config)
+    file = translations.localized(Path(docs), src, lang).as_posix()
+    message = loc.get(lang, f"i18n.preview_{entry.state}", file=file, source=f"{docs}/{src}")
+    return f'<div class="almanac-preview-warning" role="alert" lang="{lang}"><p>{escape(message)}</p></div>\n'
+
+
 def _warn_translations(config) -> None:
     root = context.project_root(config)
     for entry in _matrix(config):
@@ -205,7 +223,7 @@ def _status_markdown(config) -> str:
             cell = table[(pub.slug, l)]
             state_label = loc.get(lang, f"i18n.states.{cell['state']}")
             cells.append(f"{state_label} ({cell['words']:,} {loc.get(lang, 'i18n.words')})".replace(",", "\u00a0"))
-        lines.append(f"| {pub.title(lang)} | " + " | ".join(cells) + " |")
+        lines.append(f"| {escape(pub.title(lang), quote=False).replace('|', '&#124;')} | " + " | ".join(cells) + " |")
     return "\n".join(lines + ["", "</div>"])
 
 

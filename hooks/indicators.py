@@ -21,7 +21,7 @@ from pathlib import Path
 
 from mkdocs.utils import get_relative_url
 
-from almanac import context, indicators, locales, markers, publications
+from almanac import content, context, indicators, locales, markers, publications
 
 log = logging.getLogger("mkdocs.hooks.indicators")
 
@@ -67,7 +67,10 @@ def on_page_markdown(markdown, page, config, files):
     prefix = "" if context.build_language(config) == locales.DEFAULT_LANGUAGE else f"{context.build_language(config)}/"
     csv_dir = f"{prefix}assets/data/"
     csv_base = get_relative_url(csv_dir + "x", page.url).rsplit("x", 1)[0]
-    expansion = renderer.expand(markdown, f"{context.docs_name(config)}/{page.file.src_uri}", csv_base)
+    shown = f"{context.docs_name(config)}/{page.file.src_uri}"
+    # MkDocs hands over the text after the front matter; errors count lines from the top of the file.
+    first_line = content.read(Path(page.file.abs_src_path), shown, Path(config.docs_dir)).markdown_line
+    expansion = renderer.expand(markdown, shown, csv_base, first_line)
     state.downloads[page.file.src_uri] = {csv_dir + name: text for name, text in expansion.downloads.items()}
     return expansion.markdown
 

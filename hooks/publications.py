@@ -15,6 +15,7 @@ Writes: nothing.
 from __future__ import annotations
 
 import logging
+from html import escape
 
 from mkdocs.plugins import event_priority
 from mkdocs.structure.nav import Section
@@ -65,7 +66,8 @@ def on_nav(nav, config, files):
     by_slug = {pub.slug: pub for pub in state.publications}
     for item in nav.items:
         if isinstance(item, Section) and item.title in by_slug:
-            item.title = by_slug[item.title].title(lang)
+            # Material prints navigation titles unescaped; a title is text, so it is escaped here.
+            item.title = escape(by_slug[item.title].title(lang), quote=False)
     return nav
 
 
@@ -87,7 +89,7 @@ def catalogue_markdown(lang: str, page_uri: str) -> str:
         "|---|---|---|---|",
     ]
     for pub in sorted(state.publications, key=lambda p: (-p.period[0], p.slug)):
-        org = pub.organisation.acronym_in(lang)
+        org = _md_escape(pub.organisation.acronym_in(lang))
         lines.append(
             f"| {org} | [{_md_escape(pub.title(lang))}]({prefix}{pub.chapters[0]}) "
             f"| {_period(pub, t)} | {t('kinds.' + pub.meta['kind'])} |"
@@ -100,7 +102,7 @@ def catalogue_markdown(lang: str, page_uri: str) -> str:
         lines += [f"### {_md_escape(org.name_in(lang))}", ""]
         for pub in sorted(pubs, key=lambda p: -p.period[0]):
             detail = ", ".join(filter(None, [_period(pub, t), pub.date_label(lang)]))
-            lines.append(f"- [{_md_escape(pub.title(lang))}]({prefix}{pub.chapters[0]}) — {detail}")
+            lines.append(f"- [{_md_escape(pub.title(lang))}]({prefix}{pub.chapters[0]}) — {_md_escape(detail)}")
         lines.append("")
     return "\n".join(lines)
 
@@ -111,4 +113,5 @@ def _period(pub, t) -> str:
 
 
 def _md_escape(text: str) -> str:
-    return text.replace("|", "\\|").replace("[", "\\[").replace("]", "\\]")
+    # Titles are text, never markup: HTML is escaped, and Markdown's table and link syntax too.
+    return escape(text, quote=False).replace("|", "\\|").replace("[", "\\[").replace("]", "\\]")

@@ -47,6 +47,9 @@ def set_almanac(project: Path, **settings: str) -> None:
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> Path:
+    if os.environ.get("ALMANAC_TEST_SITE"):
+        # For iterating on one test module against a site built earlier; CI always builds afresh.
+        return Path(os.environ["ALMANAC_TEST_SITE"])
     site = tmp_path_factory.mktemp("site") / "site"
     result = run_mkdocs(ROOT, site)
     if result.returncode != 0:
@@ -67,6 +70,10 @@ def publications():
 @pytest.fixture
 def mini_project(tmp_path) -> Path:
     """A copy of the project's machinery with one tiny publication, for bad-input tests."""
+    return make_mini_project(tmp_path)
+
+
+def make_mini_project(tmp_path: Path) -> Path:
     project = tmp_path / "project"
     project.mkdir()
     for name in ("hooks", "overrides", "locales"):
@@ -84,3 +91,46 @@ def mini_project(tmp_path) -> Path:
 
     translations.stamp(project / "content" / "demo-report-2023" / "index.en.md", project / "content")
     return project
+
+
+_RECORDER = None
+
+
+@pytest.fixture(scope="session")
+def quality():
+    """Figures for docs/quality.md (see tests/quality.py): `quality.record(check, **figures)`."""
+    global _RECORDER
+    from tests.quality import Recorder
+
+    _RECORDER = _RECORDER or Recorder()
+    return _RECORDER
+
+
+_REPORT_NOTE = pytest.StashKey[str]()  # what became of the quality report, for the terminal summary
+
+
+def pytest_addoption(parser):
+    parser.addoption("--quality-report", metavar="PATH", default=None,
+                     help="when the whole session passes, write the quality report (docs/quality.md) to PATH")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    # A failed or interrupted run never overwrites the report: it describes a passing run only.
+    path = session.config.getoption("--quality-report")
+    if not path:
+        return
+    if exitstatus != 0:
+        session.config.stash[_REPORT_NOTE] = f"quality report not written: the session did not pass (exit status {int(exitstatus)})"
+        return
+    from tests.quality import Recorder, write_report
+
+    target = Path(session.config.invocation_params.dir, path)
+    write_report(_RECORDER or Recorder(), target, ROOT)
+    session.config.stash[_REPORT_NOTE] = f"quality report written to {path}"
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    note = config.stash.get(_REPORT_NOTE, None)
+    if note:
+        terminalreporter.write_line(note)
+

@@ -77,5 +77,8 @@ def settings(config) -> AlmanacConfig:
     problems = failed + [(k, "unknown setting") for k, _ in warnings]
     if problems:
         key, error = problems[0]
-        raise PluginError(f"mkdocs.yml, 'extra.almanac.{key}': {error}")
+        text = Path(config.config_file_path).read_text(encoding="utf-8")
+        line = next((n for n, row in enumerate(text.split("\n"), 1) if row.strip().startswith(f"{key}:")), None)
+        where = f"mkdocs.yml, line {line}" if line else "mkdocs.yml"
+        raise PluginError(f"{where}, 'extra.almanac.{key}': {error}")
     return cfg

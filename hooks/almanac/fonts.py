@@ -16,18 +16,21 @@ import os
 import re
 from pathlib import Path
 
+COPY_VERSION = "v2"  # v1 copies carried the time they were written
 _WOFF2_URL = re.compile(r'url\((["\']?)([^)"\']*?/)?([\w.-]+)\.woff2\1\)')
 
 
 def ttf_copy(source: Path, cache_dir: Path) -> Path:
     """A decompressed TrueType copy of a WOFF2 font, named by its content hash."""
     digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
-    target = cache_dir / f"{source.stem}-{digest}.ttf"
+    target = cache_dir / f"{source.stem}-{digest}-{COPY_VERSION}.ttf"
     if not target.exists():
         from fontTools.ttLib import TTFont
 
         cache_dir.mkdir(parents=True, exist_ok=True)
-        font = TTFont(source)
+        # fontTools stamps head.modified with the time of saving unless told not to; every font subset in
+        # every PDF inherits that stamp, so a copy made at another time would change every PDF.
+        font = TTFont(source, recalcTimestamp=False)
         font.flavor = None
         # Written aside and renamed: parallel builds never read a half-written font.
         tmp = target.with_suffix(f".{os.getpid()}.tmp")

@@ -95,11 +95,13 @@ class Renderer:
         self.warn = warn
         self.env = templating.environment(templates)
 
-    def expand(self, markdown: str, where: str, csv_base: str = "") -> Expansion:
+    def expand(self, markdown: str, where: str, csv_base: str = "", first_line: int = 1) -> Expansion:
+        """Replace the markers in `markdown`; `first_line` is the file's line where `markdown` starts
+        (after front matter), so that errors name the line an editor sees."""
         out: list[str] = []
         result = Expansion("")
         in_fence = False
-        for lineno, line in enumerate(markdown.splitlines(), start=1):
+        for lineno, line in enumerate(markdown.splitlines(), start=first_line):
             if FENCE.match(line):
                 in_fence = not in_fence
             marker = None if in_fence else parse(line, where, lineno)

@@ -11,6 +11,7 @@ PDF cover all read it from here.
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,9 +109,20 @@ def load_organisations(project_root: Path) -> dict[str, Organisation]:
 def load_all(project_root: Path, docs_dir: Path) -> list[Publication]:
     """Every publication under `docs_dir`, validated, in catalogue order (organisation, period)."""
     organisations = load_organisations(project_root)
-    publications = []
-    for path in sorted(docs_dir.glob("*/publication.yml")):
-        publications.append(_load_one(path, project_root, docs_dir, organisations))
+    publications = [_load_one(path, project_root, docs_dir, organisations)
+                    for path in sorted(docs_dir.glob("*/publication.yml"))]
+    slugs: dict[str, Publication] = {}
+    # URLs are compared without case by some servers and on every macOS or Windows disk.
+    for pub in sorted(publications, key=lambda p: p.slug != p.slug.lower()):
+        if pub.slug.lower() in slugs:
+            first, second = slugs[pub.slug.lower()], pub
+            raise PluginError(f"{first.shown_as}: the publication slug {first.slug!r} is already used by "
+                              f"{second.shown_as}; expected each folder name once, whatever its case.")
+        slugs[pub.slug.lower()] = pub
+    for pub in publications:
+        if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", pub.slug):
+            raise PluginError(f"{pub.shown_as}: the folder name {pub.slug!r} is not a valid slug; expected "
+                              f"lowercase letters and digits joined by '-', e.g. inpud-2030-2034.")
     return sorted(publications, key=lambda p: (p.organisation.key, -p.period[0]))
 
 
@@ -135,7 +147,16 @@ def _load_one(path: Path, project_root: Path, docs_dir: Path, organisations: dic
         raise PluginError(f"{where('period')}: expected [first year, last year], got {period!r}.")
     if "ru" not in meta["title"]:
         raise PluginError(f"{where('title')}: the title needs a 'ru' text (the default language).")
+    seen: dict[str, int] = {}
     for index, chapter in enumerate(meta["chapters"]):
+        line = raw["chapters"].line_of(index)
+        if chapter in seen:
+            raise PluginError(f"{shown}, line {line}, 'chapters': {chapter!r} is listed twice "
+                              f"(first on line {seen[chapter]}); expected each chapter once.")
+        seen[chapter] = line
+        if "/" in chapter or "\\" in chapter or not chapter.endswith(".md"):
+            raise PluginError(f"{shown}, line {line}, 'chapters': expected the name of a Markdown file "
+                              f"in {path.parent.name}/, such as 01-introduction.md, got {chapter!r}.")
         if not (path.parent / chapter).is_file():
             raise PluginError(f"{shown}, line {raw['chapters'].line_of(index)}, 'chapters': "
                               f"the file {chapter!r} does not exist in {path.parent.name}/.")

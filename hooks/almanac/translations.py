@@ -6,8 +6,9 @@ suffixes (`NAME.md` is Russian, `NAME.en.md` English, ...), and the
 publications). Writes: only with `stamp()`, the `source_hash` front matter
 of translated files.
 
-A translated file records `source_hash`: the first 12 hex digits of the
-SHA-256 of the Russian file it translates. States:
+A translated file records `source_hash`: a digest of what the Russian file it
+translates says (`content.text_digest`: whitespace, line endings and Unicode
+composition do not count, any word, number or link does). States:
 - source: the original (Russian) file;
 - current: translated, and the hash matches the source as it is now;
 - stale: translated from an older version of the source;
@@ -17,11 +18,12 @@ SHA-256 of the Russian file it translates. States:
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .content import decode, text_digest
+from .errors import AlmanacError
 from .locales import DEFAULT_LANGUAGE
 from .publications import Publication
 
@@ -41,7 +43,12 @@ class Entry:
 
 
 def source_hash(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    return text_digest(_text(path))
+
+
+def _text(path: Path) -> str:
+    """The file as the build reads it (BOM dropped, LF endings, NFC)."""
+    return decode(path.read_bytes(), path.name)
 
 
 def localized(docs_dir: Path, chapter: str, lang: str) -> Path:
@@ -51,7 +58,7 @@ def localized(docs_dir: Path, chapter: str, lang: str) -> Path:
 
 
 def recorded_hash(path: Path) -> str | None:
-    match = FRONT_MATTER.match(path.read_text(encoding="utf-8"))
+    match = FRONT_MATTER.match(_text(path))
     if not match:
         return None
     found = HASH_LINE.search(match.group(1))
@@ -59,7 +66,7 @@ def recorded_hash(path: Path) -> str | None:
 
 
 def word_count(path: Path) -> int:
-    text = FRONT_MATTER.sub("", path.read_text(encoding="utf-8"))
+    text = FRONT_MATTER.sub("", _text(path))
     return len(re.findall(r"[^\W_]+", MARKUP.sub(" ", text)))
 
 
@@ -107,10 +114,10 @@ def stamp(path: Path, docs_dir: Path) -> str:
     name = path.name
     match = re.fullmatch(r"(.+)\.([a-z]{2,3})\.md", name)
     if not match:
-        raise ValueError(f"{path}: not a translated file (expected NAME.<lang>.md)")
+        raise AlmanacError(f"{path.name}: not a translated file; expected NAME.<lang>.md, e.g. 01-introduction.en.md.")
     original = path.with_name(f"{match.group(1)}.md")
     digest = source_hash(original)
-    text = path.read_text(encoding="utf-8")
+    text = _text(path)
     front = FRONT_MATTER.match(text)
     if front and HASH_LINE.search(front.group(1)):
         body = HASH_LINE.sub(f"source_hash: {digest}", front.group(1), count=1)

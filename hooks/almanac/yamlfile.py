@@ -20,6 +20,9 @@ from pathlib import Path
 import yaml
 from mkdocs.exceptions import PluginError
 
+from . import content
+from .errors import AlmanacError
+
 
 class LineDict(dict):
     """A mapping that knows its own line and the line of each key."""
@@ -81,9 +84,13 @@ def load(path: Path, shown_as: str):
     Each call returns a fresh copy, so callers may change what they get."""
     try:
         raw = path.read_bytes()
-        text = raw.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PluginError(f"{shown_as}: cannot read the file: {exc}") from None
+    except OSError as exc:
+        raise PluginError(f"{shown_as}: cannot read the file: {exc.strerror}.") from None
+    try:
+        # The same normalisation as Markdown pages: BOM dropped, LF line endings, NFC.
+        text = content.decode(raw, shown_as)
+    except AlmanacError as exc:
+        raise PluginError(str(exc)) from None
     digest = hashlib.sha256(raw).digest()
     cached = _parsed.get(str(path))
     if cached and cached[0] == digest:

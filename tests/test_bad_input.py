@@ -1,0 +1,253 @@
+"""Bad input, as editors make it: `make site` stops with one line naming the file, the line and what was
+expected, prints no traceback, and leaves the previous site/ byte for byte as it was.
+
+A small project is built once; each case copies it, breaks one thing, and runs `make site` again.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import shutil
+import subprocess
+import unicodedata
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from tests.conftest import ROOT, set_almanac
+from tests.test_build import make_site, snapshot
+
+PUB = "content/demo-report-2023"
+DATA = "data/indicators/demo-report-2023.yml"
+
+
+def write(rel: str, text: str):
+    return lambda project: (project / rel).write_text(text, encoding="utf-8")
+
+
+def write_bytes(rel: str, data: bytes):
+    return lambda project: (project / rel).write_bytes(data)
+
+
+def edit(rel: str, old: str, new: str):
+    def apply(project: Path):
+        path = project / rel
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{rel} has no {old!r}: the test case is out of date"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return apply
+
+
+def add_chapter(name: str, text: str):
+    def apply(project: Path):
+        write(f"{PUB}/{name}", text)(project)
+        edit(f"{PUB}/publication.yml", "  - index.md", f"  - index.md\n  - {name}")(project)
+    return apply
+
+
+def copy_publication(to: str):
+    return lambda project: shutil.copytree(project / PUB, project / "content" / to)
+
+
+# (how to break the project, what the one line must say)
+CASES = [
+    pytest.param(write(f"{PUB}/index.md", "---\ntitle: [unclosed\n---\n# Годовой отчёт\n\nТекст.\n"),
+                 rf"{PUB}/index.md, line 3: the front matter is not valid YAML .*expected 'key: value' lines",
+                 id="malformed-front-matter"),
+    pytest.param(write(f"{PUB}/index.md", "---\n- one\n- two\n---\n# Годовой отчёт\n\nТекст.\n"),
+                 rf"{PUB}/index.md, line 2: the front matter must be 'key: value' lines \(a mapping\), got a list",
+                 id="front-matter-not-a-mapping"),
+    pytest.param(write(f"{PUB}/index.md", "---\ntitle: Отчёт\n# Годовой отчёт\n\nТекст.\n"),
+                 rf"{PUB}/index.md, line 1: the front matter opened by '---' is never closed",
+                 id="front-matter-never-closed"),
+    pytest.param(edit(f"{PUB}/publication.yml", "  - index.md", "  - index.md\n  - 02-absent.md"),
+                 rf"{PUB}/publication.yml, line 10, 'chapters': the file '02-absent.md' does not exist",
+                 id="chapter-file-does-not-exist"),
+    pytest.param(edit(f"{PUB}/publication.yml", "  - index.md", "  - index.md\n  - index.md"),
+                 rf"{PUB}/publication.yml, line 10, 'chapters': 'index.md' is listed twice \(first on line 9\)",
+                 id="chapter-listed-twice"),
+    pytest.param(copy_publication("Demo-Report-2023"),
+                 rf"{PUB}/publication.yml: the publication slug 'demo-report-2023' is already used by "
+                 rf"content/Demo-Report-2023/publication.yml",
+                 id="duplicate-publication-slug"),
+    pytest.param(edit(f"{PUB}/publication.yml", "organisation: inpud", "organisation: nobody"),
+                 rf"{PUB}/publication.yml, line 1, 'organisation': unknown organisation 'nobody'; expected one of",
+                 id="unknown-organisation"),
+    pytest.param(edit(f"{PUB}/publication.yml", "kind: annual-report", "kind: novel"),
+                 rf"{PUB}/publication.yml, line 2, 'kind': Expected one of: .*'annual-report'.* but received: 'novel'",
+                 id="unknown-kind"),
+    pytest.param(edit(f"{PUB}/index.md", "Тестовая публикация", "![схема](no-such-picture.png)\n\nТестовая публикация"),
+                 rf"{PUB}/index.md, line 3: the image 'no-such-picture.png' does not exist; expected a file at "
+                 rf"content/demo-report-2023/no-such-picture.png",
+                 id="missing-image"),
+    pytest.param(edit(f"{PUB}/index.md", "Тестовая публикация", "![ключ](../../../../../etc/hostname) Тестовая публикация"),
+                 rf"{PUB}/index.md, line 3: the image '../../../../../etc/hostname' leaves the project",
+                 id="image-leaves-the-project"),
+    pytest.param(edit(f"{PUB}/index.md", "Тестовая публикация", "![лого](https://example.org/logo.png) Тестовая публикация"),
+                 rf"{PUB}/index.md, line 3: the image 'https://example.org/logo.png' is on another host",
+                 id="remote-image"),
+    pytest.param(edit(f"{PUB}/index.md", "Тестовая публикация",
+                      '<link rel="stylesheet" href="https://cdn.example.org/x.css">\n\nТестовая публикация'),
+                 rf"{PUB}/index.md, line 3: the stylesheet or link 'https://cdn.example.org/x.css' is on another host",
+                 id="remote-stylesheet-in-a-page"),
+    pytest.param(edit("mkdocs.yml", "  - assets/stylesheets/almanac.css", "  - assets/stylesheets/almanac.css\n"
+                      "  - https://fonts.googleapis.com/css?family=Roboto"),
+                 r"mkdocs.yml, line \d+, 'extra_css': 'https://fonts.googleapis.com/css\?family=Roboto' is on another host",
+                 id="remote-stylesheet-in-mkdocs-yml"),
+    pytest.param(write_bytes(f"{PUB}/index.md", "# Годовой отчёт\n\nТекст \xff\n".encode("utf-8").replace(b"\xc3\xbf", b"\xff")),
+                 rf"{PUB}/index.md, line 3: not valid UTF-8 \(byte 0xff at column 7\); expected the file to be saved as UTF-8",
+                 id="invalid-utf8-in-markdown"),
+    pytest.param(write_bytes(DATA, (ROOT / "tests/fixtures/mini-report.yml").read_bytes().replace(b"value: 12", b"value: \xff")),
+                 rf"{DATA}, line 16: not valid UTF-8 \(byte 0xff at column 12\)",
+                 id="invalid-utf8-in-data"),
+    pytest.param(add_chapter("02-empty.md", ""),
+                 rf"{PUB}/02-empty.md, line 1: the page is empty; expected a '# Title' line",
+                 id="empty-chapter"),
+    pytest.param(add_chapter("02-untitled.md", "\nТекст главы без заголовка.\n"),
+                 rf"{PUB}/02-untitled.md, line 2: the page has no title; expected a '# Title' line",
+                 id="chapter-without-title"),
+    pytest.param(add_chapter("02-script.md", "# Глава\n\nТекст.\n\n<script>alert(1)</script>\n"),
+                 rf"{PUB}/02-script.md, line 5: <script> is not allowed in a page",
+                 id="script-in-a-page"),
+    pytest.param(edit(DATA, "groups:\n", "groups: [\n"),
+                 rf"{DATA}, line \d+: malformed YAML",
+                 id="data-yaml-syntax-error"),
+    pytest.param(edit(DATA, "value: 12", 'value: "n/a"'),
+                 rf"{DATA}, line 16, 'value': expected a number, got 'n/a'",
+                 id="data-wrong-type"),
+    pytest.param(edit(DATA, "    value: 12\n", "    value: 12\n    colour: red\n"),
+                 rf"{DATA}, line 17, 'colour': unknown field; expected one of",
+                 id="data-unknown-field"),
+    pytest.param(edit(f"{PUB}/index.md", 'group="results"', 'group="nowhere"'),
+                 rf"{PUB}/index.md, line 5: unknown group 'nowhere'",
+                 id="marker-unknown-group"),
+    pytest.param(edit(f"{PUB}/index.md", '{{ indicators("demo-report-2023", group="results") }}',
+                      '{{ indicators("demo-report-2023", group="results") }}\n\n{{ chart("demo-report-2023", "pie") }}'),
+                 rf"{PUB}/index.md, line 7: unknown chart 'pie'",
+                 id="marker-unknown-chart"),
+    pytest.param(write(f"{PUB}/index.md", "---\nsource_hash: x\n---\n\n# Годовой отчёт\n\n"
+                                          '{{ indicators("demo-report-2023", group="nowhere") }}\n'),
+                 rf"{PUB}/index.md, line 7: unknown group 'nowhere'",
+                 id="marker-line-counts-front-matter"),
+    pytest.param(edit(f"{PUB}/index.md", "Тестовая публикация", "См. [другую главу](02-missing.md). Тестовая публикация"),
+                 rf"{PUB}/index.md, line 3: the link '02-missing.md' leads to no page",
+                 id="link-to-a-missing-page"),
+    pytest.param(edit(f"{PUB}/publication.yml", "period: [2021, 2023]", "period: [2023, 2021]"),
+                 rf"{PUB}/publication.yml, line 3, 'period': expected \[first year, last year\], got \[2023, 2021\]",
+                 id="period-backwards"),
+    pytest.param(edit("mkdocs.yml", "    print_edition: false", "    print_edition: sometimes"),
+                 r"mkdocs.yml, line \d+, 'extra.almanac.print_edition': Expected type: <class 'bool'> but received: <class 'str'>",
+                 id="bad-setting"),
+]
+
+
+@pytest.fixture(scope="module")
+def built_project(tmp_path_factory) -> Path:
+    """The small project, built once by `make site`; every case starts from a copy of it."""
+    from tests.conftest import make_mini_project
+
+    project = make_mini_project(tmp_path_factory.mktemp("bad-input"))
+    shutil.copy(ROOT / "Makefile", project / "Makefile")
+    result = make_site(project)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return project
+
+
+@pytest.fixture
+def project(built_project, tmp_path) -> Path:
+    copy = tmp_path / "project"
+    shutil.copytree(built_project, copy, symlinks=True)
+    return copy
+
+
+@pytest.mark.parametrize("break_it, expected", CASES)
+def test_bad_input_stops_make_site_with_one_line_and_keeps_the_site(project, break_it, expected, request, quality):
+    site = project / "site"
+    before = snapshot(site)
+    break_it(project)
+    result = make_site(project)
+    output = result.stdout + result.stderr
+    matching = [line for line in output.splitlines() if re.search(expected, line)]
+    case = request.node.callspec.id
+    quality.record("bad-input", case=case, passed=bool(matching) and result.returncode != 0,
+                   message=matching[0].split("-  ", 1)[-1] if matching else "")
+    assert result.returncode != 0, f"make site accepted the bad input:\n{output[-2000:]}"
+    assert "Traceback" not in output, output[-3000:]
+    assert len(matching) == 1, f"expected one line matching {expected!r}, got:\n{output[-2000:]}"
+    assert matching[0].startswith("ERROR"), matching[0]
+    errors = [line for line in output.splitlines() if line.startswith("ERROR")]
+    # Ours is the build's last word; MkDocs may add "Error reading page ..." before it, and its own "Aborted".
+    assert errors[-1] == matching[0], errors
+    assert snapshot(site) == before, "a failed build changed site/"
+    assert not list(project.glob(".site-tmp-*")), "a temporary folder was left behind"
+
+
+def _build_ok(project: Path) -> str:
+    result = make_site(project)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    return result.stderr
+
+
+def test_markup_in_titles_and_data_is_text_everywhere(project):
+    """HTML in a publication's title and in data labels is shown as text: site, charts, CSV and PDF."""
+    set_almanac(project, pdf="true")
+    edit(f"{PUB}/publication.yml", 'ru: "Годовой отчёт (тестовые данные)"',
+         'ru: "Отчёт <script>alert(1)</script> & <b>жирный</b>"')(project)
+    edit(DATA, 'ru: "Проведено {value}"', 'ru: "Проведено {value} <script>alert(2)</script> <i>курсив</i>"')(project)
+    edit(DATA, 'caption: {ru: "Результаты"', 'caption: {ru: "Результаты <img src=x onerror=alert(3)>"')(project)
+    _build_ok(project)
+    site = project / "site"
+    for page in site.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert "<script>alert" not in html and "<img src=x" not in html and "<b>жирный" not in html, page
+    home = BeautifulSoup((site / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert "Отчёт <script>alert(1)</script> & <b>жирный</b>" in home.get_text()
+    report = BeautifulSoup((site / "demo-report-2023" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert "<script>alert(2)</script> <i>курсив</i>" in report.select_one("table").get_text()
+    for svg in report.select("svg"):
+        assert not svg.select("script, img"), "markup from the data became elements of a chart"
+    caption = [t.get_text() for t in report.select("svg title")]
+    assert any("<img src=x onerror=alert(3)>" in text for text in caption), caption
+    rows = list(csv.reader((site / "assets/data/demo-report-2023-results.ru.csv").open(encoding="utf-8")))
+    assert any("<script>alert(2)</script> <i>курсив</i>" in cell for row in rows for cell in row), rows
+    text = subprocess.run(["pdftotext", str(site / "pdf/demo-report-2023.ru.pdf"), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "<script>alert(2)</script>" in " ".join(text.split())
+    assert "Отчёт <script>alert(1)</script> & <b>жирный</b>" in " ".join(text.split())
+
+
+def test_bom_crlf_and_nfd_files_simply_work(project):
+    nfd = unicodedata.normalize("NFD", "Йошкар-Ола и ёлка: итоговый отчёт")
+    assert nfd != unicodedata.normalize("NFC", nfd)
+    text = f"---\r\nsubtitle: x\r\n---\r\n\r\n# {nfd}\r\n\r\nТекст главы.\r\n"
+    add_chapter("02-windows.md", "")(project)
+    (project / PUB / "02-windows.md").write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    data = project / DATA
+    data.write_bytes(b"\xef\xbb\xbf" + data.read_bytes().replace(b"\n", b"\r\n"))
+    meta = project / PUB / "publication.yml"
+    meta.write_bytes(meta.read_bytes().replace(b"\n", b"\r\n"))
+    _build_ok(project)
+    page = BeautifulSoup((project / "site/demo-report-2023/02-windows/index.html").read_text(encoding="utf-8"),
+                         "html.parser")
+    title = page.select_one("article h1").get_text(" ", strip=True).replace("¶", "").strip()
+    assert title == unicodedata.normalize("NFC", nfd)
+    assert "subtitle" not in page.select_one("article").get_text()
+    index = BeautifulSoup((project / "site/demo-report-2023/index.html").read_text(encoding="utf-8"), "html.parser")
+    assert index.select_one("article table") is not None, "the data file with a BOM and CRLF lost its table"
+
+
+def test_whitespace_edits_do_not_make_translations_stale_but_words_do(project):
+    from almanac import translations
+
+    source = project / PUB / "index.md"
+    translated = project / PUB / "index.en.md"
+    digest = translations.recorded_hash(translated)
+    text = source.read_text(encoding="utf-8")
+    source.write_bytes(("\ufeff" + text.replace("\n", "\r\n") + "\r\n\r\n").replace(" ", "  ").encode("utf-8"))
+    assert translations.source_hash(source) == digest, "a whitespace-only edit changed the source's digest"
+    _build_ok(project)
+    for changed in (text.replace("Тестовая", "Пробная"), text.replace("2023", "2024"), text + "\n[a](b.md)\n"):
+        source.write_text(changed, encoding="utf-8")
+        assert translations.source_hash(source) != digest, changed
