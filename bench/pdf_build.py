@@ -84,7 +84,7 @@ def build(python: Path, project: Path, site: Path, env_extra: dict | None = None
 
     CPU seconds (user + system, the build and its PDF workers) move less than wall time when
     other tenants share the machine, so both are recorded."""
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="true", PYTHONPATH=str(project / "hooks"), **(env_extra or {}))
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="true", **(env_extra or {}))
     if site.exists():
         shutil.rmtree(site)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)

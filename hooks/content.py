@@ -17,6 +17,7 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
+import engine
 from almanac import content
 from almanac.errors import AlmanacError
 
@@ -32,7 +33,7 @@ def on_config(config):
 
 
 def on_files(files, config):
-    root = Path(config.config_file_path).resolve().parent
+    root = engine.project_root(config)
     docs_dir = Path(config.docs_dir)
     for file in sorted(files.documentation_pages(), key=lambda f: f.src_uri):
         _read(file, root, docs_dir)
@@ -43,7 +44,7 @@ def on_page_read_source(page, config):
     file = page.file
     if not file.abs_src_path:
         return None
-    return _read(file, Path(config.config_file_path).resolve().parent, Path(config.docs_dir)).text
+    return _read(file, engine.project_root(config), Path(config.docs_dir)).text
 
 
 def _read(file, root: Path, docs_dir: Path) -> content.Page:

@@ -33,7 +33,8 @@ from urllib.parse import urljoin
 
 from mkdocs.plugins import event_priority
 
-from almanac import context, locales, publications, translations
+import engine
+from almanac import context, locales, translations
 
 log = logging.getLogger("mkdocs.hooks.i18n")
 
@@ -59,9 +60,10 @@ def on_startup(command, dirty):
 
 
 @event_priority(-110)
+@engine.reports_errors
 def on_config(config):
-    lang = context.build_language(config)
-    if lang == locales.DEFAULT_LANGUAGE and not _nested(config):
+    lang = engine.build_language(config)
+    if engine.first_pass(config):
         state.reset()
     search = config.plugins.get("search") or config.plugins.get("material/search")
     if search is not None:
@@ -76,11 +78,11 @@ def on_page_markdown(markdown, page, config, files):
 
 
 def on_page_content(html, page, config, files):
-    lang = context.build_language(config)
-    content_lang = context.page_language(page, config)
+    lang = engine.build_language(config)
+    content_lang = engine.page_language(page, config)
     src = context.language_free(page.file.src_uri)
     state.pages.setdefault(src, {})[lang] = {"url": page.url, "fallback": content_lang != lang}
-    loc = locales.load(context.project_root(config))
+    loc = engine.project(config).locales
     if state.command == "serve":
         html = _preview_banner(config, loc, src, lang) + html
     if content_lang == lang:
@@ -95,7 +97,7 @@ def on_page_content(html, page, config, files):
 
 @event_priority(-50)
 def on_post_page(output, page, config):
-    lang = context.build_language(config)
+    lang = engine.build_language(config)
     src = context.language_free(page.file.src_uri)
     site_url = config.site_url or "/"
     # hreflang alternates are published in the sitemap only (one of the three equivalent ways search
@@ -118,10 +120,10 @@ def on_post_page(output, page, config):
 # After static-i18n's on_post_build (-100): in the outermost build, every language is done.
 @event_priority(-200)
 def on_post_build(config):
-    if _nested(config):
+    if engine.nested(config):
         return
     site = Path(config.site_dir)
-    langs = context.languages(config)
+    langs = engine.languages(config)
     index_path = site / "search" / "search_index.json"
     if index_path.exists():
         merged = json.loads(index_path.read_text(encoding="utf-8"))
@@ -132,11 +134,6 @@ def on_post_build(config):
                                          separators=(",", ":")), encoding="utf-8")
     _write_sitemap(config, site, langs)
     _warn_translations(config)
-
-
-def _nested(config) -> bool:
-    plugin = config.plugins.get("i18n")
-    return bool(getattr(plugin, "building", False))
 
 
 def _language_index(index: dict, lang: str, langs: list[str]) -> dict:
@@ -190,14 +187,14 @@ def _preview_banner(config, loc, src: str, lang: str) -> str:
     entry = next((e for e in _matrix(config) if e.chapter == src and e.lang == lang), None)
     if entry is None or entry.state not in ("stale", "missing"):
         return ""
-    docs = context.docs_name(config)
+    docs = engine.project(config).docs_name
     file = translations.localized(Path(docs), src, lang).as_posix()
     message = loc.get(lang, f"i18n.preview_{entry.state}", file=file, source=f"{docs}/{src}")
     return f'<div class="almanac-preview-warning" role="alert" lang="{lang}"><p>{escape(message)}</p></div>\n'
 
 
 def _warn_translations(config) -> None:
-    root = context.project_root(config)
+    root = engine.project(config).root
     for entry in _matrix(config):
         shown = entry.path.relative_to(root).as_posix()
         if entry.state == "stale":
@@ -209,11 +206,11 @@ def _warn_translations(config) -> None:
 
 
 def _status_markdown(config) -> str:
-    root = context.project_root(config)
-    lang = context.build_language(config)
-    loc = locales.load(root)
-    pubs = publications.load_all(root, root / config.docs_dir)
-    langs = context.languages(config)
+    project = engine.project(config)
+    lang = engine.build_language(config)
+    loc = project.locales
+    pubs = project.publications
+    langs = project.languages
     table = translations.summary(_matrix(config))
     head = "| " + " | ".join([loc.get(lang, "catalogue.publication")] + [loc.get(l, "language_name") for l in langs]) + " |"
     lines = [f'<div class="almanac-status" markdown>', "", head, "|" + "---|" * (len(langs) + 1)]
@@ -230,11 +227,7 @@ def _status_markdown(config) -> str:
 def _matrix(config) -> list:
     """Every chapter's translation state; hashing every file once per build, not once per language pass."""
     if state.matrix is None:
-        root = context.project_root(config)
-        pubs = publications.load_all(root, root / config.docs_dir)
-        state.matrix = translations.matrix(pubs, root / config.docs_dir, context.languages(config), _settings(config))
+        project = engine.project(config)
+        state.matrix = translations.matrix(project.publications, project.docs_dir, project.languages,
+                                           project.settings["translations"])
     return state.matrix
-
-
-def _settings(config) -> dict:
-    return context.settings(config)["translations"]

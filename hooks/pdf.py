@@ -34,7 +34,8 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 
-from almanac import context, fonts, locales, pdf, publications
+import engine
+from almanac import context, fonts, pdf
 
 log = logging.getLogger("mkdocs.hooks.pdf")
 
@@ -46,8 +47,6 @@ class _State:
     def __init__(self):
         self.command = "build"
         self.chapters: dict[tuple[str, str], dict[str, pdf.Chapter]] = {}
-        self.publications: dict[str, publications.Publication] = {}
-        self.by_chapter: dict[str, publications.Publication] = {}
         self.jobs: list[pdf.Job] = []
         self.rendered: set[str] = set()  # names of the jobs handed to the pool
         self.pool: pdf.RenderPool | None = None
@@ -65,56 +64,54 @@ def on_startup(command, dirty):
 
 def on_files(files, config):
     """The print stylesheet lives in overrides/ beside the templates, but is not part of the website."""
-    print_dir = context.project_root(config) / "overrides" / "print"
+    print_dir = engine.project_root(config) / "overrides" / "print"
     for file in [f for f in files if f.abs_src_path and Path(f.abs_src_path).parent == print_dir]:
         files.remove(file)
     return files
 
 
 @event_priority(-110)
+@engine.reports_errors
 def on_config(config):
-    context.settings(config)  # validate extra.almanac once, at the start of the build
-    plugin = config.plugins.get("i18n")
-    if context.build_language(config) == locales.DEFAULT_LANGUAGE and not getattr(plugin, "building", False):
+    engine.project(config)  # settings, publications and data validated once, at the start of the build
+    if engine.first_pass(config):
         _stop_pool()
         state.chapters, state.jobs, state.rendered = {}, [], set()
         state.css = state.shared = ""
-    root = context.project_root(config)
-    pubs = publications.load_all(root, root / config.docs_dir)
-    state.publications = {p.slug: p for p in pubs}
-    state.by_chapter = {c: p for p in pubs for c in p.chapters}
     return config
 
 
 # Before hooks/i18n.py wraps fallback pages in a notice, which the PDF does not want.
 @event_priority(10)
 def on_page_content(html, page, config, files):
+    project = engine.project(config)
     src = context.language_free(page.file.src_uri)
-    pub = state.by_chapter.get(src)
+    pub = project.by_chapter.get(src)
     if pub is None:
         return html
-    lang = context.build_language(config)
-    chapter = pdf.Chapter(src=f"{context.docs_name(config)}/{page.file.src_uri}", title=page.title or "", html=html,
-                          lang=context.page_language(page, config), url=page.url)
+    lang = engine.build_language(config)
+    chapter = pdf.Chapter(src=f"{project.docs_name}/{page.file.src_uri}", title=page.title or "", html=html,
+                          lang=engine.page_language(page, config), url=page.url)
     state.chapters.setdefault((pub.slug, lang), {})[src] = chapter
     return html
 
 
 def on_env(env, config, files):
     """Every chapter of this language has been rendered: start its PDFs now."""
-    if state.command == "serve" or not context.settings(config)["pdf"]:
+    project = engine.project(config)
+    if state.command == "serve" or not project.settings["pdf"]:
         return env
-    root = context.project_root(config)
+    root = project.root
     if not state.shared:
         state.css = _css(config, root)
         state.shared = pdf.shared_inputs(state.css, root / "overrides" / "print", context.fonts_dir(root))
-    jobs = _jobs(config, root, context.build_language(config))
+    jobs = _jobs(config, project, engine.build_language(config))
     state.jobs.extend(jobs)
     todo = [job for job in jobs if not job.cache_path.exists()]
     if todo:
         if state.pool is None:
             render_css = fonts.with_ttf_sources(state.css, context.fonts_dir(root), context.cache_dir(root, "fonts"))
-            workers = context.settings(config)["pdf_workers"] or os.cpu_count() or 1
+            workers = project.settings["pdf_workers"] or os.cpu_count() or 1
             state.pool = pdf.RenderPool(render_css, root, workers)
             state.started = time.perf_counter()
         state.pool.submit(todo)
@@ -123,11 +120,12 @@ def on_env(env, config, files):
 
 
 def on_page_context(ctx, page, config, nav):
-    pub = state.by_chapter.get(context.language_free(page.file.src_uri))
-    if pub is None or not context.settings(config)["pdf"]:
+    project = engine.project(config)
+    pub = project.by_chapter.get(context.language_free(page.file.src_uri))
+    if pub is None or not project.settings["pdf"]:
         return ctx
-    lang = context.build_language(config)
-    loc = locales.load(context.project_root(config))
+    lang = engine.build_language(config)
+    loc = project.locales
     ctx["almanac_pdf"] = {"href": f"pdf/{pub.slug}.{lang}.pdf", "label": loc.get(lang, "pdf.download"),
                           "lang": lang}
     return ctx
@@ -136,10 +134,9 @@ def on_page_context(ctx, page, config, nav):
 # After static-i18n's on_post_build (-100): every language has been built.
 @event_priority(-200)
 def on_post_build(config):
-    plugin = config.plugins.get("i18n")
-    if getattr(plugin, "building", False) or not context.settings(config)["pdf"]:
+    if engine.nested(config) or not engine.project(config).settings["pdf"]:
         return
-    root = context.project_root(config)
+    root = engine.project(config).root
     cache = _cache_dir(root)
     manifest_path = cache / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
@@ -203,7 +200,7 @@ def _cache_dir(root: Path) -> Path:
 
 
 def _print_edition(config) -> bool:
-    return bool(os.environ.get("ALMANAC_PRINT_EDITION")) or context.settings(config)["print_edition"]
+    return bool(os.environ.get("ALMANAC_PRINT_EDITION")) or engine.project(config).settings["print_edition"]
 
 
 def _css(config, root: Path) -> str:
@@ -211,15 +208,15 @@ def _css(config, root: Path) -> str:
     return css + PRINT_CSS if _print_edition(config) else css
 
 
-def _jobs(config, root: Path, lang: str) -> list[pdf.Job]:
+def _jobs(config, project, lang: str) -> list[pdf.Job]:
     """One job per publication in this build language, keyed by everything its PDF depends on."""
-    loc = locales.load(root)
-    cache = _cache_dir(root)
+    loc = project.locales
+    cache = _cache_dir(project.root)
     jobs = []
     for (slug, job_lang), captured in sorted(state.chapters.items()):
         if job_lang != lang:
             continue
-        pub = state.publications[slug]
+        pub = project.by_slug[slug]
         chapters = [captured[c] for c in pub.chapters if c in captured]
         cover = {
             "title": pub.title(lang), "subtitle": pub.subtitle(lang),

@@ -1,14 +1,14 @@
 """Publications: metadata, navigation and the catalogue page.
 
 Events:
-- on_config: validate every `content/*/publication.yml` and
-  `data/organisations.yml`, build `nav` in chapter order, and set the site
-  name and description of the language being built from `locales/`.
+- on_config: build `nav` in chapter order from the build's project (its
+  metadata is loaded and validated once per build by engine.project), and
+  set the site name and description of the language being built.
 - on_nav: title each publication's section in the build language.
 - on_page_markdown: expand `{{ catalogue() }}` into the catalogue (all
   publications, then by organisation).
 
-Reads: content/*/publication.yml, data/organisations.yml, locales/*.yml.
+Reads: the build's project (publications, organisations, locales).
 Writes: nothing.
 """
 
@@ -20,50 +20,41 @@ from html import escape
 from mkdocs.plugins import event_priority
 from mkdocs.structure.nav import Section
 
-from almanac import context, locales, publications
+import engine
+from almanac import locales
 
 log = logging.getLogger("mkdocs.hooks.publications")
 
 CATALOGUE_MARKER = "{{ catalogue() }}"
 
 
-class _State:
-    def __init__(self):
-        self.publications: list[publications.Publication] = []
-        self.locales: locales.Locales | None = None
-
-
-state = _State()
-
-
 # Runs after static-i18n's on_config (-100), which resets site_name per language.
 @event_priority(-110)
+@engine.reports_errors
 def on_config(config):
-    root = context.project_root(config)
-    context.settings(config)
-    locales.reset_warnings()
-    state.locales = locales.load(root)
-    state.publications = publications.load_all(root, root / config.docs_dir)
-    lang = context.build_language(config)
-    config.site_name = state.locales.get(lang, "site.name")
-    config.site_description = state.locales.get(lang, "site.description")
-    config.nav = _navigation(config)
+    project = engine.project(config)
+    if engine.first_pass(config):
+        locales.reset_warnings()
+    lang = engine.build_language(config)
+    config.site_name = project.locales.get(lang, "site.name")
+    config.site_description = project.locales.get(lang, "site.description")
+    config.nav = _navigation(project)
     return config
 
 
-def _navigation(config) -> list:
+def _navigation(project) -> list:
     nav: list = ["index.md"]
-    for pub in state.publications:
+    for pub in project.publications:
         nav.append({pub.slug: list(pub.chapters)})
-    extra = [p for p in ("translation-status.md",) if (context.project_root(config) / config.docs_dir / p).exists()]
+    extra = [p for p in ("translation-status.md",) if (project.docs_dir / p).exists()]
     return nav + extra
 
 
 # Runs after static-i18n's on_nav (-100), which rebuilds the navigation per language.
 @event_priority(-110)
 def on_nav(nav, config, files):
-    lang = context.build_language(config)
-    by_slug = {pub.slug: pub for pub in state.publications}
+    lang = engine.build_language(config)
+    by_slug = engine.project(config).by_slug
     for item in nav.items:
         if isinstance(item, Section) and item.title in by_slug:
             # Material prints navigation titles unescaped; a title is text, so it is escaped here.
@@ -74,12 +65,12 @@ def on_nav(nav, config, files):
 def on_page_markdown(markdown, page, config, files):
     if CATALOGUE_MARKER not in markdown:
         return markdown
-    lang = context.build_language(config)
-    return markdown.replace(CATALOGUE_MARKER, catalogue_markdown(lang, page.file.src_uri))
+    lang = engine.build_language(config)
+    return markdown.replace(CATALOGUE_MARKER, catalogue_markdown(engine.project(config), lang, page.file.src_uri))
 
 
-def catalogue_markdown(lang: str, page_uri: str) -> str:
-    t = lambda key, **kw: state.locales.get(lang, key, **kw)  # noqa: E731
+def catalogue_markdown(project, lang: str, page_uri: str) -> str:
+    t = lambda key, **kw: project.locales.get(lang, key, **kw)  # noqa: E731
     depth = page_uri.count("/")
     prefix = "../" * depth
     lines = [
@@ -88,7 +79,7 @@ def catalogue_markdown(lang: str, page_uri: str) -> str:
         f"| {t('catalogue.organisation')} | {t('catalogue.publication')} | {t('catalogue.period')} | {t('catalogue.kind')} |",
         "|---|---|---|---|",
     ]
-    for pub in sorted(state.publications, key=lambda p: (-p.period[0], p.slug)):
+    for pub in sorted(project.publications, key=lambda p: (-p.period[0], p.slug)):
         org = _md_escape(pub.organisation.acronym_in(lang))
         lines.append(
             f"| {org} | [{_md_escape(pub.title(lang))}]({prefix}{pub.chapters[0]}) "
@@ -96,7 +87,7 @@ def catalogue_markdown(lang: str, page_uri: str) -> str:
         )
     lines += ["", f"## {t('catalogue.by_organisation')}", ""]
     organisations = {}
-    for pub in state.publications:
+    for pub in project.publications:
         organisations.setdefault(pub.organisation.key, (pub.organisation, []))[1].append(pub)
     for org, pubs in sorted(organisations.values(), key=lambda item: item[0].acronym["ru"].lower()):
         lines += [f"### {_md_escape(org.name_in(lang))}", ""]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -16,7 +17,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "hooks"))
 
 LANGUAGES = ["ru", "en", "kk"]
 
@@ -24,7 +24,6 @@ LANGUAGES = ["ru", "en", "kk"]
 def mkdocs_env() -> dict:
     env = dict(os.environ)
     env["NO_MKDOCS_2_WARNING"] = "true"
-    env["PYTHONPATH"] = str(ROOT / "hooks")
     return env
 
 
@@ -120,12 +119,14 @@ def pytest_sessionfinish(session, exitstatus):
     if not path:
         return
     if exitstatus != 0:
-        session.config.stash[_REPORT_NOTE] = f"quality report not written: the session did not pass (exit status {int(exitstatus)})"
+        session.config.stash[_REPORT_NOTE] = ("quality report not written: the session did not pass "
+                                              f"(exit status {int(exitstatus)})")
         return
     from tests.quality import Recorder, write_report
 
     target = Path(session.config.invocation_params.dir, path)
-    write_report(_RECORDER or Recorder(), target, ROOT)
+    run = f"`pytest {shlex.join(session.config.invocation_params.args)}` ({session.testscollected} tests, all passed)"
+    write_report(_RECORDER or Recorder(), target, ROOT, run)
     session.config.stash[_REPORT_NOTE] = f"quality report written to {path}"
 
 

@@ -88,7 +88,6 @@ def html_text(html_source: str) -> str:
 
 def _markdown_text(slug: str) -> str:
     """The publication's Russian page text, rendered from Markdown with markers expanded."""
-    sys.path.insert(0, str(ROOT / "hooks"))
     import logging
 
     import markdown
@@ -114,11 +113,11 @@ def main(argv: list[str]) -> int:
     if len(argv) != 1:
         print("usage: python -m tests.fidelity <publication-slug>", file=sys.stderr)
         return 2
-    from mkdocs.exceptions import PluginError
+    from almanac.errors import AlmanacError
 
     try:
         built, pub = _markdown_text(argv[0])
-    except PluginError as exc:
+    except AlmanacError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     source_raw = (ROOT / pub.meta["source"]).read_text(encoding="utf-8")

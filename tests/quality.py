@@ -34,7 +34,8 @@ TABLES = [
     ("csp", "Content-Security-Policy violations (Chromium)", "Violations the browser reported.",
      [("pages", "pages"), ("violations", "violations")]),
     ("html", "HTML validity (Nu HTML Checker)",
-     "Every page of the built site, one run of vnu.jar. Errors fail the tests; warnings do not.",
+     "Every page of the built site in one run of vnu.jar, served over HTTP so that each page's "
+     "Content-Security-Policy is checked against what it loads. Errors and warnings fail the tests.",
      [("pages", "pages"), ("errors", "errors"), ("warnings", "warnings"), ("filtered", "filtered (below)")]),
     ("links", "Broken links on the site",
      "A crawler from /, /en/, /kk/ and the 404 page over a local http.server: every same-site link, "
@@ -64,29 +65,35 @@ class Recorder:
         return json.dumps(self.rows, ensure_ascii=False, indent=1, sort_keys=True)
 
 
-def write_report(recorder: Recorder, path: Path, root: Path) -> None:
-    """Write the report for this session's rows, with today's date and the tools' versions."""
+def write_report(recorder: Recorder, path: Path, root: Path, run: str = "") -> None:
+    """Write the report for this session's rows, with today's date and the tools' versions.
+
+    `run` says what ran, for example "`pytest --quality-report=docs/quality.md`, 212 tests".
+    """
     rows = dict(recorder.rows)
     versions = tool_versions(root, rows.pop("tool", []))
-    text = render(rows, versions, datetime.datetime.now(datetime.timezone.utc).date(), commit(root))
+    text = render(rows, versions, datetime.datetime.now(datetime.timezone.utc).date(), commit(root), run)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
 
 
-def render(rows: dict[str, list[dict]], versions: dict[str, str], date: datetime.date, revision: str) -> str:
+def render(rows: dict[str, list[dict]], versions: dict[str, str], date: datetime.date, revision: str,
+           run: str = "") -> str:
     lines = ["# Quality report", "",
+             "`make quality` runs the whole test suite, as `make test` does, and writes this file only when "
+             "every test passed. Do not edit it by hand.", "",
              f"Measured on {date.isoformat()}" + (f" at commit {revision}" if revision else "")
-             + " by `make quality`, which runs the whole test suite and writes this file only when every "
-             "test passed. Do not edit it by hand.", ""]
+             + (f", by {run}" if run else "") + ".", ""]
     lines += summary(rows) + pages_checked(rows)
     for check, title, meaning, columns in TABLES:
         lines += [f"## {title}", "", meaning, ""] + per_language(rows.get(check), columns)
         if check == "html":
             lines += filtered_messages(rows.get("html-filtered"))
         if check == "requests":
-            lines += static_foreign(rows.get("foreign-static"))
+            lines += static_foreign(rows.get("foreign-static"), rows.get("foreign-allowed"))
     lines += bad_input(rows.get("bad-input")) + reproducibility(rows.get("reproducibility"))
-    known = {check for check, *_ in TABLES} | {"html-filtered", "foreign-static", "bad-input", "reproducibility"}
+    known = {check for check, *_ in TABLES} | {"html-filtered", "foreign-static", "foreign-allowed", "bad-input",
+                                              "reproducibility"}
     for check in sorted(set(rows) - known):
         lines += [f"## Other figures: {check}", ""] + table(rows[check])
     lines += ["## Tools", "", "| tool | version |", "|---|---|"]
@@ -142,22 +149,29 @@ def per_language(rows: list[dict] | None, columns: list[tuple[str, str]]) -> lis
 
 def filtered_messages(rows: list[dict] | None) -> list[str]:
     lines = ["### Filtered Nu messages", "",
-             "Messages about Material's own markup, accepted one by one in `NU_FILTERS` "
-             "(tests/test_validity.py); everything else is fixed where it is made.", ""]
+             "Messages about Material's own markup, or that the checker gets wrong, accepted one by one in "
+             "`NU_FILTERS` (tests/test_validity.py); everything else is fixed where it is made. A filter "
+             "that matched nothing in this run shows 0.", ""]
     if not rows:
         return lines + [NOT_MEASURED if rows is None else "None.", ""]
     lines += ["| message | count | why it is accepted |", "|---|---|---|"]
     return lines + [f"| {r['message']} | {r['count']} | {r['reason']} |" for r in rows] + [""]
 
 
-def static_foreign(rows: list[dict] | None) -> list[str]:
+def static_foreign(rows: list[dict] | None, allowed: list[dict] | None) -> list[str]:
     lines = ["### Resources from other hosts in the built files", "",
              "Every URL a browser would load from the built HTML, CSS, JavaScript and SVG (src, srcset, "
              "loading `<link>`s, CSS `url()` and `@import`, SVG `href`s, `<object data>`, `<iframe>`s, script URLs).", ""]
     if not rows:
         return lines + [NOT_MEASURED, ""]
     r = rows[-1]
-    return lines + [f"{r['files']} files, {r['urls']} URLs, {r['foreign']} from another host.", ""]
+    lines += [f"{r['files']} files, {r['urls']} URLs, {r['foreign']} from another host.", ""]
+    if allowed:
+        lines += ["Absolute URLs in Material's JavaScript that the site never makes it fetch "
+                  "(`JS_URL_ALLOWED` in tests/test_validity.py; the conditions are checked on every page):", "",
+                  "| URL | found | why it is never fetched |", "|---|---|---|"]
+        lines += [f"| `{cell(a['url'])}` | {a['count']} | {cell(a['reason'])} |" for a in allowed] + [""]
+    return lines
 
 
 def bad_input(rows: list[dict] | None) -> list[str]:

@@ -43,4 +43,4 @@ def test_a_failed_build_leaves_the_previous_site_untouched(mini_project):
     ), second.stderr[-2000:]
     assert "Traceback" not in second.stderr
     assert snapshot(site) == before, "a failed build changed site/"
-    assert not (mini_project / ".site-tmp").exists()
+    assert not list(mini_project.glob(".site-tmp-*")), "a temporary folder was left behind"

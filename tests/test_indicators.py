@@ -11,7 +11,7 @@ import pytest
 from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from mkdocs.exceptions import PluginError
+from almanac.errors import AlmanacError
 
 from almanac import indicators, locales, markers
 from tests.conftest import ROOT, run_mkdocs
@@ -73,7 +73,7 @@ BAD_DATA = [
 
 @pytest.mark.parametrize("text, fragment", BAD_DATA)
 def test_bad_data_gives_one_line_naming_file_line_and_field(tmp_path, text, fragment):
-    with pytest.raises(PluginError) as error:
+    with pytest.raises(AlmanacError) as error:
         load(tmp_path, text)
     message = str(error.value)
     assert message.startswith("data/indicators/demo-2024.yml")
@@ -95,7 +95,7 @@ BAD_MARKERS = [
 @pytest.mark.parametrize("marker, fragment", BAD_MARKERS)
 def test_bad_marker_names_page_and_line(tmp_path, marker, fragment):
     dataset = load(tmp_path, VALID)
-    with pytest.raises(PluginError) as error:
+    with pytest.raises(AlmanacError) as error:
         render(dataset, "ru", marker)
     assert fragment in str(error.value)
     assert str(error.value).startswith("content/demo/index.md, line 1")

@@ -152,10 +152,6 @@ def _guard(action, shown: str):
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
         raise click.ClickException(f"{shown}: {exc.strerror or exc}.") from None
-    except Exception as exc:  # the engine's own error type, raised by modules not yet moved to AlmanacError
-        if type(exc).__name__ == "PluginError":
-            raise click.ClickException(str(exc)) from None
-        raise
 
 
 def _fail_build(status: int, site_dir: str) -> None:

@@ -124,7 +124,8 @@ def front_matter(text: str, shown: str) -> tuple[dict, int]:
     try:
         meta = yaml.safe_load(block)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        # An unclosed bracket or quote is reported where it opened, the line the editor must fix.
+        mark = exc.context_mark or exc.problem_mark
         line = mark.line + 2 if mark else 2
         raise AlmanacError(f"{shown}, line {line}: the front matter is not valid YAML "
                            f"({exc.problem or exc.context}); expected 'key: value' lines.") from None

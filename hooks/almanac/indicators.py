@@ -22,12 +22,10 @@ from babel import Locale
 from babel.dates import format_date, format_skeleton
 from babel.numbers import format_decimal, format_percent
 from markupsafe import Markup, escape
-from mkdocs.config import base
-from mkdocs.config import config_options as c
-from mkdocs.exceptions import PluginError
 
 from . import schema, yamlfile
 from .locales import DEFAULT_LANGUAGE, Locales
+from .errors import AlmanacError
 
 log = logging.getLogger("mkdocs.hooks.almanac.indicators")
 
@@ -35,41 +33,41 @@ BUILTIN_UNITS = ("percent", "none")
 PLACEHOLDER = re.compile(r"\{(value|number)\}")
 
 
-class GroupConfig(base.Config):
+class GroupConfig(schema.Config):
     id = schema.Identifier()
     caption = schema.Localised()
     section = schema.Text()
-    numbered = c.Type(bool, default=True)   # the source numbers its items
+    numbered = schema.Type(bool, default=True)   # the source numbers its items
 
 
-class IndicatorConfig(base.Config):
+class IndicatorConfig(schema.Config):
     id = schema.Identifier()
     group = schema.Identifier()
     label = schema.Localised()
-    value = c.Optional(schema.Number())
-    unit = c.Optional(schema.Identifier())
-    period = c.Optional(schema.Text())
-    deadline = c.Optional(schema.Deadline())
+    value = schema.Optional(schema.Number())
+    unit = schema.Optional(schema.Identifier())
+    period = schema.Optional(schema.Text())
+    deadline = schema.Optional(schema.Deadline())
     section = schema.Text()
-    short = c.Optional(schema.Localised())
-    baseline = c.Optional(schema.Number())
-    actuals = c.Optional(c.Type(dict))
+    short = schema.Optional(schema.Localised())
+    baseline = schema.Optional(schema.Number())
+    actuals = schema.Optional(schema.Type(dict))
 
 
-class ChartConfig(base.Config):
+class ChartConfig(schema.Config):
     id = schema.Identifier()
-    type = c.Choice(("bar", "pie"))
-    indicators = c.ListOfItems(schema.Identifier())
+    type = schema.Choice(("bar", "pie"))
+    indicators = schema.ListOfItems(schema.Identifier())
     title = schema.Localised()
     description = schema.Localised()
 
 
-class FileConfig(base.Config):
+class FileConfig(schema.Config):
     publication = schema.Identifier()
-    units = c.Type(dict, default={})
-    groups = c.Type(list)
-    indicators = c.Type(list)
-    charts = c.Type(list, default=[])
+    units = schema.Type(dict, default={})
+    groups = schema.Type(list)
+    indicators = schema.Type(list)
+    charts = schema.Type(list, default=[])
 
 
 @dataclass
@@ -122,12 +120,12 @@ def load_dataset(path: Path, project_root: Path, publications: set[str] | None =
     raw = yamlfile.load(path, shown)
     top = schema.check(FileConfig, raw, shown, 1)
     if publications is not None and top["publication"] not in publications:
-        raise PluginError(
+        raise AlmanacError(
             f"{shown}, line {raw.line_of('publication')}, 'publication': unknown publication "
             f"{top['publication']!r}; expected one of: {', '.join(sorted(publications))}."
         )
     if top["publication"] != path.stem:
-        raise PluginError(
+        raise AlmanacError(
             f"{shown}, line {raw.line_of('publication')}, 'publication': expected {path.stem!r} "
             f"(the file name), got {top['publication']!r}."
         )
@@ -140,7 +138,7 @@ def load_dataset(path: Path, project_root: Path, publications: set[str] | None =
 
 def _items(raw_list, shown: str, name: str):
     if not isinstance(raw_list, list):
-        raise PluginError(f"{shown}, '{name}': expected a list.")
+        raise AlmanacError(f"{shown}, '{name}': expected a list.")
     for index, item in enumerate(raw_list):
         line = raw_list.line_of(index) if isinstance(raw_list, yamlfile.LineList) else 0
         yield item, line
@@ -150,9 +148,9 @@ def _check_units(units: dict, raw, shown: str) -> dict:
     for key, forms in units.items():
         line = raw.line_of(key) if isinstance(raw, yamlfile.LineDict) else 0
         if key in BUILTIN_UNITS:
-            raise PluginError(f"{shown}, line {line}, 'units': '{key}' is built in; do not redefine it.")
+            raise AlmanacError(f"{shown}, line {line}, 'units': '{key}' is built in; do not redefine it.")
         if not isinstance(forms, dict) or not all(isinstance(f, dict) for f in forms.values()):
-            raise PluginError(
+            raise AlmanacError(
                 f"{shown}, line {line}, 'units.{key}': expected plural forms per language, "
                 f"e.g. ru: {{one: ..., few: ..., many: ...}}."
             )
@@ -164,7 +162,7 @@ def _load_groups(raw_list, shown: str) -> dict[str, Group]:
     for item, line in _items(raw_list, shown, "groups"):
         cfg = schema.check(GroupConfig, item, shown, line)
         if cfg["id"] in groups:
-            raise PluginError(f"{shown}, line {item.line_of('id')}, 'id': duplicate group id {cfg['id']!r}.")
+            raise AlmanacError(f"{shown}, line {item.line_of('id')}, 'id': duplicate group id {cfg['id']!r}.")
         groups[cfg["id"]] = Group(cfg["id"], cfg["caption"], cfg["section"], cfg["numbered"])
     return groups
 
@@ -175,18 +173,18 @@ def _load_indicators(raw_list, shown: str, groups: dict, units: dict) -> dict[st
         cfg = schema.check(IndicatorConfig, item, shown, line)
         where = lambda key: f"{shown}, line {item.line_of(key)}, '{key}'"  # noqa: E731
         if cfg["id"] in found:
-            raise PluginError(f"{where('id')}: duplicate indicator id {cfg['id']!r}.")
+            raise AlmanacError(f"{where('id')}: duplicate indicator id {cfg['id']!r}.")
         if cfg["group"] not in groups:
-            raise PluginError(f"{where('group')}: unknown group {cfg['group']!r}; expected one of: {', '.join(groups)}.")
+            raise AlmanacError(f"{where('group')}: unknown group {cfg['group']!r}; expected one of: {', '.join(groups)}.")
         unit = cfg["unit"]
         if unit is not None and unit not in BUILTIN_UNITS and unit not in units:
-            raise PluginError(f"{where('unit')}: unknown unit {unit!r}; define it under 'units' or use one of: percent, none.")
+            raise AlmanacError(f"{where('unit')}: unknown unit {unit!r}; define it under 'units' or use one of: percent, none.")
         if cfg["value"] is not None and unit is None:
-            raise PluginError(f"{where('value')}: a value needs a 'unit' (use 'none' for a bare number).")
+            raise AlmanacError(f"{where('value')}: a value needs a 'unit' (use 'none' for a bare number).")
         for lang, text in cfg["label"].items():
             if "{value}" in text or "{number}" in text:
                 if cfg["value"] is None:
-                    raise PluginError(f"{where('label')}: label '{lang}' has a placeholder but the indicator has no value.")
+                    raise AlmanacError(f"{where('label')}: label '{lang}' has a placeholder but the indicator has no value.")
         indicator = Indicator(
             id=cfg["id"], group=cfg["group"], label=cfg["label"], value=cfg["value"], unit=unit,
             period=cfg["period"], deadline=cfg["deadline"], section=cfg["section"], short=cfg["short"],
@@ -202,9 +200,9 @@ def _check_actuals(actuals, where: str) -> dict[int, float]:
     result = {}
     for year, value in (actuals or {}).items():
         if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2200:
-            raise PluginError(f"{where}: expected a year such as 2023, got {year!r}.")
+            raise AlmanacError(f"{where}: expected a year such as 2023, got {year!r}.")
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise PluginError(f"{where}: expected a number for {year}, got {value!r}.")
+            raise AlmanacError(f"{where}: expected a number for {year}, got {value!r}.")
         result[year] = value
     return dict(sorted(result.items()))
 
@@ -214,12 +212,12 @@ def _load_charts(raw_list, shown: str, indicators: dict) -> dict[str, ChartConfi
     for item, line in _items(raw_list, shown, "charts"):
         cfg = schema.check(ChartConfig, item, shown, line)
         if cfg["id"] in charts:
-            raise PluginError(f"{shown}, line {item.line_of('id')}, 'id': duplicate chart id {cfg['id']!r}.")
+            raise AlmanacError(f"{shown}, line {item.line_of('id')}, 'id': duplicate chart id {cfg['id']!r}.")
         for ident in cfg["indicators"]:
             if ident not in indicators:
-                raise PluginError(f"{shown}, line {item.line_of('indicators')}, 'indicators': unknown indicator {ident!r}.")
+                raise AlmanacError(f"{shown}, line {item.line_of('indicators')}, 'indicators': unknown indicator {ident!r}.")
             if indicators[ident].value is None:
-                raise PluginError(f"{shown}, line {item.line_of('indicators')}, 'indicators': {ident!r} has no value to plot.")
+                raise AlmanacError(f"{shown}, line {item.line_of('indicators')}, 'indicators': {ident!r} has no value to plot.")
         charts[cfg["id"]] = cfg
     return charts
 
@@ -266,7 +264,7 @@ class Formatter:
         category = Locale.parse(lang).plural_form(value)
         form = forms.get(category) or forms.get("other") or forms.get("many")
         if not form:
-            raise PluginError(f"{where}: no plural form '{category}' for {lang}.")
+            raise AlmanacError(f"{where}: no plural form '{category}' for {lang}.")
         return form
 
     def label_html(self, indicator: Indicator) -> Markup:

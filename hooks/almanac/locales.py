@@ -14,9 +14,9 @@ import logging
 from functools import lru_cache
 from pathlib import Path
 
-from mkdocs.exceptions import PluginError
 
 from . import yamlfile
+from .errors import AlmanacError
 
 log = logging.getLogger("mkdocs.hooks.almanac.locales")
 
@@ -33,10 +33,10 @@ class Locales:
             shown = path.relative_to(project_root).as_posix()
             data = yamlfile.load(path, shown)
             if not isinstance(data, dict):
-                raise PluginError(f"{shown}, line 1: expected a mapping of labels")
+                raise AlmanacError(f"{shown}, line 1: expected a mapping of labels")
             self._tables[path.stem] = data
         if DEFAULT_LANGUAGE not in self._tables:
-            raise PluginError(f"locales/{DEFAULT_LANGUAGE}.yml: the default language's labels are missing")
+            raise AlmanacError(f"locales/{DEFAULT_LANGUAGE}.yml: the default language's labels are missing")
 
     @property
     def languages(self) -> list[str]:
@@ -51,7 +51,7 @@ class Locales:
         if text is None:
             fallback = _lookup(self._tables[DEFAULT_LANGUAGE], key)
             if fallback is None:
-                raise PluginError(f"locales/{DEFAULT_LANGUAGE}.yml: label '{key}' is missing")
+                raise AlmanacError(f"locales/{DEFAULT_LANGUAGE}.yml: label '{key}' is missing")
             _warn_once(f"locales/{lang}.yml: label '{key}' is missing; using the {DEFAULT_LANGUAGE} text")
             text = fallback
         return text.format(**values) if values else text

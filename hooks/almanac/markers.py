@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from markupsafe import Markup
-from mkdocs.exceptions import PluginError
 
 from . import charts, templating
 from .indicators import Dataset, Formatter, csv_text, rows
 from .locales import Locales
+from .errors import AlmanacError
 
 MARKER = re.compile(r"^\s*\{\{\s*(?P<body>[A-Za-z_]\w*\s*\(.*\))\s*\}\}\s*$")
 FENCE = re.compile(r"^\s*(```|~~~)")
@@ -47,40 +47,40 @@ def parse(line: str, where: str, lineno: int) -> Marker | None:
     if not match:
         stripped = line.strip()
         if stripped.startswith("{{") and stripped.endswith("}}") and re.match(r"\{\{\s*(indicators|chart)\b", stripped):
-            raise PluginError(f"{where}, line {lineno}: cannot read the marker {stripped!r}; expected e.g. "
+            raise AlmanacError(f"{where}, line {lineno}: cannot read the marker {stripped!r}; expected e.g. "
                               '{{ indicators("runpud-2021-2024", group="1.1") }}.')
         return None
     try:
         call = ast.parse(match["body"], mode="eval").body
     except SyntaxError:
-        raise PluginError(f"{where}, line {lineno}: cannot read the marker {line.strip()!r}; expected e.g. "
+        raise AlmanacError(f"{where}, line {lineno}: cannot read the marker {line.strip()!r}; expected e.g. "
                           '{{ indicators("runpud-2021-2024", group="1.1") }}.') from None
     if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id in OTHER_MARKERS:
         return None
     if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Name) or call.func.id not in SIGNATURES:
-        raise PluginError(f"{where}, line {lineno}: unknown marker {line.strip()!r}; expected indicators(...) or chart(...).")
+        raise AlmanacError(f"{where}, line {lineno}: unknown marker {line.strip()!r}; expected indicators(...) or chart(...).")
     name = call.func.id
     positional, keywords = SIGNATURES[name]
     args = {}
     values = list(call.args)
     for arg in values:
         if len(args) >= len(positional):
-            raise PluginError(f"{where}, line {lineno}: {name}() takes {len(positional)} positional argument(s).")
+            raise AlmanacError(f"{where}, line {lineno}: {name}() takes {len(positional)} positional argument(s).")
         args[positional[len(args)]] = _string(arg, where, lineno, name)
     for kw in call.keywords:
         if kw.arg not in positional + keywords:
-            raise PluginError(f"{where}, line {lineno}: {name}() has no argument {kw.arg!r}; expected: {', '.join(positional + keywords)}.")
+            raise AlmanacError(f"{where}, line {lineno}: {name}() has no argument {kw.arg!r}; expected: {', '.join(positional + keywords)}.")
         args[kw.arg] = _string(kw.value, where, lineno, name)
     missing = [p for p in positional + keywords if p not in args]
     if missing:
-        raise PluginError(f"{where}, line {lineno}: {name}() needs {', '.join(missing)}.")
+        raise AlmanacError(f"{where}, line {lineno}: {name}() needs {', '.join(missing)}.")
     return Marker(name, args, lineno)
 
 
 def _string(node, where, lineno, name) -> str:
     if isinstance(node, ast.Constant) and isinstance(node.value, (str, int, float)) and not isinstance(node.value, bool):
         return str(node.value)
-    raise PluginError(f"{where}, line {lineno}: {name}() arguments must be quoted text.")
+    raise AlmanacError(f"{where}, line {lineno}: {name}() arguments must be quoted text.")
 
 
 class Renderer:
@@ -117,7 +117,7 @@ class Renderer:
         pub = marker.args["publication"]
         if pub not in self.datasets:
             known = ", ".join(sorted(self.datasets)) or "none"
-            raise PluginError(f"{where}, line {marker.line}: unknown publication {pub!r} in {marker.name}(); "
+            raise AlmanacError(f"{where}, line {marker.line}: unknown publication {pub!r} in {marker.name}(); "
                               f"data files exist for: {known}.")
         return self.datasets[pub]
 
@@ -128,11 +128,11 @@ class Renderer:
             return self._chart(dataset, marker, where, fmt)
         group_id = marker.args["group"]
         if group_id not in dataset.groups:
-            raise PluginError(f"{where}, line {marker.line}: unknown group {group_id!r} in {dataset.path}; "
+            raise AlmanacError(f"{where}, line {marker.line}: unknown group {group_id!r} in {dataset.path}; "
                               f"expected one of: {', '.join(dataset.groups)}.")
         group = dataset.groups[group_id]
         if not group.indicators:
-            raise PluginError(f"{where}, line {marker.line}: group {group_id!r} of {dataset.path} has no indicators.")
+            raise AlmanacError(f"{where}, line {marker.line}: group {group_id!r} of {dataset.path} has no indicators.")
         result.used.append((dataset.publication, group_id))
         csv_name = f"{dataset.publication}-{group_id}.{self.lang}.csv"
         result.downloads[csv_name] = csv_text(group, fmt)
@@ -170,7 +170,7 @@ class Renderer:
     def _chart(self, dataset: Dataset, marker: Marker, where: str, fmt: Formatter) -> str:
         chart_id = marker.args["chart"]
         if chart_id not in dataset.charts:
-            raise PluginError(f"{where}, line {marker.line}: unknown chart {chart_id!r} in {dataset.path}; "
+            raise AlmanacError(f"{where}, line {marker.line}: unknown chart {chart_id!r} in {dataset.path}; "
                               f"expected one of: {', '.join(dataset.charts) or 'none'}.")
         if not self.font_family:
             return ""

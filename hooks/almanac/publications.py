@@ -15,32 +15,30 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from mkdocs.config import base
-from mkdocs.config import config_options as c
-from mkdocs.exceptions import PluginError
 
 from . import schema, yamlfile
+from .errors import AlmanacError
 
 KINDS = ("strategic-plan", "annual-report", "brochure")
 NOTES_SUFFIX = "editorial-notes.md"
 
 
-class OrganisationConfig(base.Config):
+class OrganisationConfig(schema.Config):
     name = schema.Localised()
     acronym = schema.Localised()
-    url = c.Optional(schema.Text())
+    url = schema.Optional(schema.Text())
 
 
-class PublicationConfig(base.Config):
+class PublicationConfig(schema.Config):
     organisation = schema.Identifier()
-    kind = c.Choice(KINDS)
-    period = c.ListOfItems(c.Type(int))
-    date = c.Optional(c.Type(datetime.date))
-    date_label = c.Optional(schema.Localised())
+    kind = schema.Choice(KINDS)
+    period = schema.ListOfItems(schema.Type(int))
+    date = schema.Optional(schema.Type(datetime.date))
+    date_label = schema.Optional(schema.Localised())
     title = schema.Localised()
-    subtitle = c.Optional(schema.Localised())
-    source = c.Optional(schema.Text())
-    chapters = c.ListOfItems(schema.Text())
+    subtitle = schema.Optional(schema.Localised())
+    source = schema.Optional(schema.Text())
+    chapters = schema.ListOfItems(schema.Text())
 
 
 @dataclass
@@ -98,7 +96,7 @@ def load_organisations(project_root: Path) -> dict[str, Organisation]:
     shown = path.relative_to(project_root).as_posix()
     raw = yamlfile.load(path, shown)
     if not isinstance(raw, dict):
-        raise PluginError(f"{shown}, line 1: expected a mapping of organisation keys.")
+        raise AlmanacError(f"{shown}, line 1: expected a mapping of organisation keys.")
     result = {}
     for key, item in raw.items():
         cfg = schema.check(OrganisationConfig, item, shown, raw.line_of(key))
@@ -116,12 +114,12 @@ def load_all(project_root: Path, docs_dir: Path) -> list[Publication]:
     for pub in sorted(publications, key=lambda p: p.slug != p.slug.lower()):
         if pub.slug.lower() in slugs:
             first, second = slugs[pub.slug.lower()], pub
-            raise PluginError(f"{first.shown_as}: the publication slug {first.slug!r} is already used by "
+            raise AlmanacError(f"{first.shown_as}: the publication slug {first.slug!r} is already used by "
                               f"{second.shown_as}; expected each folder name once, whatever its case.")
         slugs[pub.slug.lower()] = pub
     for pub in publications:
         if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", pub.slug):
-            raise PluginError(f"{pub.shown_as}: the folder name {pub.slug!r} is not a valid slug; expected "
+            raise AlmanacError(f"{pub.shown_as}: the folder name {pub.slug!r} is not a valid slug; expected "
                               f"lowercase letters and digits joined by '-', e.g. inpud-2030-2034.")
     return sorted(publications, key=lambda p: (p.organisation.key, -p.period[0]))
 
@@ -130,7 +128,7 @@ def load_one(project_root: Path, docs_dir: Path, slug: str) -> Publication:
     """One publication by its folder name."""
     path = docs_dir / slug / "publication.yml"
     if not path.is_file():
-        raise PluginError(f"content/{slug}/publication.yml: no such publication.")
+        raise AlmanacError(f"content/{slug}/publication.yml: no such publication.")
     return _load_one(path, project_root, docs_dir, load_organisations(project_root))
 
 
@@ -140,26 +138,26 @@ def _load_one(path: Path, project_root: Path, docs_dir: Path, organisations: dic
     meta = schema.check(PublicationConfig, raw, shown, 1)
     where = lambda key: f"{shown}, line {raw.line_of(key)}, '{key}'"  # noqa: E731
     if meta["organisation"] not in organisations:
-        raise PluginError(f"{where('organisation')}: unknown organisation {meta['organisation']!r}; "
+        raise AlmanacError(f"{where('organisation')}: unknown organisation {meta['organisation']!r}; "
                           f"expected one of: {', '.join(organisations)} (data/organisations.yml).")
     period = meta["period"]
     if len(period) != 2 or period[0] > period[1]:
-        raise PluginError(f"{where('period')}: expected [first year, last year], got {period!r}.")
+        raise AlmanacError(f"{where('period')}: expected [first year, last year], got {period!r}.")
     if "ru" not in meta["title"]:
-        raise PluginError(f"{where('title')}: the title needs a 'ru' text (the default language).")
+        raise AlmanacError(f"{where('title')}: the title needs a 'ru' text (the default language).")
     seen: dict[str, int] = {}
     for index, chapter in enumerate(meta["chapters"]):
         line = raw["chapters"].line_of(index)
         if chapter in seen:
-            raise PluginError(f"{shown}, line {line}, 'chapters': {chapter!r} is listed twice "
+            raise AlmanacError(f"{shown}, line {line}, 'chapters': {chapter!r} is listed twice "
                               f"(first on line {seen[chapter]}); expected each chapter once.")
         seen[chapter] = line
         if "/" in chapter or "\\" in chapter or not chapter.endswith(".md"):
-            raise PluginError(f"{shown}, line {line}, 'chapters': expected the name of a Markdown file "
+            raise AlmanacError(f"{shown}, line {line}, 'chapters': expected the name of a Markdown file "
                               f"in {path.parent.name}/, such as 01-introduction.md, got {chapter!r}.")
         if not (path.parent / chapter).is_file():
-            raise PluginError(f"{shown}, line {raw['chapters'].line_of(index)}, 'chapters': "
+            raise AlmanacError(f"{shown}, line {raw['chapters'].line_of(index)}, 'chapters': "
                               f"the file {chapter!r} does not exist in {path.parent.name}/.")
     if meta["source"] and not (project_root / meta["source"]).is_file():
-        raise PluginError(f"{where('source')}: the file {meta['source']!r} does not exist.")
+        raise AlmanacError(f"{where('source')}: the file {meta['source']!r} does not exist.")
     return Publication(path.parent.name, path.parent, meta, organisations[meta["organisation"]], shown)

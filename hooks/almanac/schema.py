@@ -1,47 +1,124 @@
-"""Typed validation of data files with MkDocs' own `Config` classes.
+"""Typed validation of settings, metadata and data files, with no dependency on the site engine.
 
 Reads: mappings produced by `yamlfile.load`. Writes: nothing.
 
-Every failure is raised as one `PluginError` line:
+The shape follows MkDocs' config options and click's parameter types: a
+`Config` class declares one `Option` per field; each option checks its value
+and either returns it (converted) or raises `ValidationError` saying what it
+expected. `check` turns the first failure into one `AlmanacError` line:
 ``data/indicators/x.yml, line 14, 'value': expected a number, got 'n/a'.``
 """
 
 from __future__ import annotations
 
+import copy
 import datetime
 import re
 
-from mkdocs.config import base
-from mkdocs.config import config_options as c
-from mkdocs.exceptions import PluginError
-
+from .errors import AlmanacError
 from .yamlfile import LineDict
 
+_REQUIRED = object()
 
-class Number(c.BaseConfigOption):
+
+class ValidationError(Exception):
+    """A value is not what its option expects; the message says what was expected and what was found."""
+
+
+class Option:
+    """One field of a `Config`. Subclasses implement `run_validation(value) -> value`."""
+
+    def __init__(self, default=_REQUIRED):
+        self.default = default
+
+    @property
+    def required(self) -> bool:
+        return self.default is _REQUIRED
+
+    def run_validation(self, value):
+        return value
+
+
+_TYPE_NAMES = {bool: "true or false", int: "a whole number", float: "a number", str: "text", dict: "a mapping",
+               list: "a list", datetime.date: "a date (YYYY-MM-DD)"}
+
+
+class Type(Option):
+    """A value of one Python type (a bool is not accepted where a number is expected)."""
+
+    def __init__(self, kind: type, default=_REQUIRED):
+        super().__init__(default)
+        self.kind = kind
+
+    def run_validation(self, value):
+        if not isinstance(value, self.kind) or (isinstance(value, bool) and self.kind is not bool):
+            raise ValidationError(f"expected {_TYPE_NAMES.get(self.kind, self.kind.__name__)}, got {value!r}")
+        return value
+
+
+class Optional(Option):
+    """Another option's value, or nothing (None)."""
+
+    def __init__(self, inner: Option):
+        super().__init__(None)
+        self.inner = inner
+
+    def run_validation(self, value):
+        return None if value is None else self.inner.run_validation(value)
+
+
+class Choice(Option):
+    def __init__(self, choices: tuple, default=_REQUIRED):
+        super().__init__(default)
+        self.choices = tuple(choices)
+
+    def run_validation(self, value):
+        if value not in self.choices:
+            raise ValidationError(f"expected one of: {', '.join(map(str, self.choices))}; got {value!r}")
+        return value
+
+
+class ListOfItems(Option):
+    def __init__(self, item: Option, default=_REQUIRED):
+        super().__init__(default)
+        self.item = item
+
+    def run_validation(self, value):
+        if not isinstance(value, list):
+            raise ValidationError(f"expected a list, got {value!r}")
+        result = []
+        for index, item in enumerate(value, start=1):
+            try:
+                result.append(self.item.run_validation(item))
+            except ValidationError as exc:
+                raise ValidationError(f"item {index}: {exc}") from None
+        return result
+
+
+class Number(Option):
     """An int or float (not a bool, not a string that looks like a number)."""
 
     def run_validation(self, value):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise c.ValidationError(f"expected a number, got {value!r}")
+            raise ValidationError(f"expected a number, got {value!r}")
         return value
 
 
-class Localised(c.BaseConfigOption):
+class Localised(Option):
     """A mapping of language code to non-empty text, e.g. ``{ru: ..., en: ...}``."""
 
     def run_validation(self, value):
         if not isinstance(value, dict) or not value:
-            raise c.ValidationError(f"expected a mapping of language to text, got {value!r}")
+            raise ValidationError(f"expected a mapping of language to text, got {value!r}")
         for lang, text in value.items():
             if not isinstance(lang, str) or not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z]+)?", lang):
-                raise c.ValidationError(f"expected a language code, got {lang!r}")
+                raise ValidationError(f"expected a language code, got {lang!r}")
             if not isinstance(text, str) or not text.strip():
-                raise c.ValidationError(f"expected text for '{lang}', got {text!r}")
+                raise ValidationError(f"expected text for '{lang}', got {text!r}")
         return dict(value)
 
 
-class Deadline(c.BaseConfigOption):
+class Deadline(Option):
     """YYYY, YYYY-MM or YYYY-MM-DD, normalised to a string."""
 
     def run_validation(self, value):
@@ -51,19 +128,19 @@ class Deadline(c.BaseConfigOption):
             value = str(value)
         if isinstance(value, str) and re.fullmatch(r"\d{4}(-(0[1-9]|1[0-2])(-\d{2})?)?", value):
             return value
-        raise c.ValidationError(f"expected YYYY, YYYY-MM or YYYY-MM-DD, got {value!r}")
+        raise ValidationError(f"expected YYYY, YYYY-MM or YYYY-MM-DD, got {value!r}")
 
 
-class Text(c.BaseConfigOption):
+class Text(Option):
     """A non-empty string."""
 
     def run_validation(self, value):
         if not isinstance(value, str) or not value.strip():
-            raise c.ValidationError(f"expected text, got {value!r}")
+            raise ValidationError(f"expected text, got {value!r}")
         return value
 
 
-class Identifier(c.BaseConfigOption):
+class Identifier(Option):
     """An id made of letters, digits, dots, dashes and underscores."""
 
     def run_validation(self, value):
@@ -71,27 +148,49 @@ class Identifier(c.BaseConfigOption):
             value = str(value)
         if isinstance(value, str) and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", value):
             return value
-        raise c.ValidationError(
-            f"expected an id of letters, digits, '.', '-' or '_', got {value!r}"
-        )
+        raise ValidationError(f"expected an id of letters, digits, '.', '-' or '_', got {value!r}")
 
 
-def check(config_class: type[base.Config], raw, shown_as: str, line: int) -> base.Config:
+class Config:
+    """Declared options, validated as a whole: `Config.validate(raw)` returns the checked values."""
+
+    @classmethod
+    def options(cls) -> dict[str, Option]:
+        found = {}
+        for klass in reversed(cls.__mro__):
+            found.update({name: value for name, value in vars(klass).items() if isinstance(value, Option)})
+        return found
+
+    @classmethod
+    def validate(cls, raw: dict) -> tuple[dict, list[tuple[str, str]]]:
+        """(values, problems): values for every option (defaults filled in), and (key, message) per problem,
+        unknown keys last."""
+        values, problems = {}, []
+        options = cls.options()
+        for name, option in options.items():
+            if name not in raw or raw[name] is None and not isinstance(option, Optional):
+                if option.required:
+                    problems.append((name, "required field is missing"))
+                else:
+                    values[name] = copy.deepcopy(option.default)
+                continue
+            try:
+                values[name] = option.run_validation(raw[name])
+            except ValidationError as exc:
+                problems.append((name, str(exc)))
+        for key in raw:
+            if key not in options:
+                problems.append((key, f"unknown field; expected one of: {', '.join(sorted(options))}"))
+        return values, problems
+
+
+def check(config_class: type[Config], raw, shown_as: str, line: int) -> dict:
     """Validate `raw` against `config_class`; raise one line naming the first bad field."""
     if not isinstance(raw, dict):
-        raise PluginError(f"{shown_as}, line {line}: expected a mapping, got {raw!r}")
-    cfg = config_class()
-    cfg.load_dict(raw)
-    failed, warnings = cfg.validate()
-    if not failed and warnings:
-        key = warnings[0][0]
-        expected = ", ".join(sorted(cfg))
-        failed = [(key, f"unknown field; expected one of: {expected}")]
-    if failed:
-        key, error = failed[0]
+        raise AlmanacError(f"{shown_as}, line {line}: expected a mapping, got {raw!r}.")
+    values, problems = config_class.validate(raw)
+    if problems:
+        key, message = problems[0]
         where = raw.line_of(key) if isinstance(raw, LineDict) else line
-        message = str(error).rstrip(".")
-        if message.startswith("Required configuration not provided") or key not in raw:
-            message = "required field is missing"
-        raise PluginError(f"{shown_as}, line {where}, '{key}': {message}.")
-    return cfg
+        raise AlmanacError(f"{shown_as}, line {where}, '{key}': {message.rstrip('.')}.")
+    return values

@@ -18,7 +18,6 @@ import hashlib
 from pathlib import Path
 
 import yaml
-from mkdocs.exceptions import PluginError
 
 from . import content
 from .errors import AlmanacError
@@ -85,12 +84,12 @@ def load(path: Path, shown_as: str):
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise PluginError(f"{shown_as}: cannot read the file: {exc.strerror}.") from None
+        raise AlmanacError(f"{shown_as}: cannot read the file: {exc.strerror}.") from None
     try:
         # The same normalisation as Markdown pages: BOM dropped, LF line endings, NFC.
         text = content.decode(raw, shown_as)
     except AlmanacError as exc:
-        raise PluginError(str(exc)) from None
+        raise AlmanacError(str(exc)) from None
     digest = hashlib.sha256(raw).digest()
     cached = _parsed.get(str(path))
     if cached and cached[0] == digest:
@@ -103,6 +102,6 @@ def load(path: Path, shown_as: str):
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else "?"
         problem = exc.problem or exc.context or "invalid YAML"
-        raise PluginError(f"{shown_as}, line {line}: malformed YAML: {problem}") from None
+        raise AlmanacError(f"{shown_as}, line {line}: malformed YAML: {problem}") from None
     except yaml.YAMLError as exc:
-        raise PluginError(f"{shown_as}: malformed YAML: {exc}") from None
+        raise AlmanacError(f"{shown_as}: malformed YAML: {exc}") from None

@@ -1,0 +1,174 @@
+"""The editor's loop: `make serve` follows every save, never gets stuck, and says what is wrong where it is seen.
+
+`almanac serve` (what `make serve` runs) is started on a small project whose English edition is
+required, and a Russian chapter is edited under it as an editor would.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import mkdocs_env
+
+
+class Preview:
+    """A running `almanac serve` and everything it printed."""
+
+    def __init__(self, project: Path):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self.base = f"http://127.0.0.1:{port}/"
+        self.lines: list[str] = []
+        almanac = Path(sys.executable).with_name("almanac")
+        self.process = subprocess.Popen([str(almanac), "serve", "--dev-addr", f"127.0.0.1:{port}"], cwd=project,
+                                        env=mkdocs_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        threading.Thread(target=lambda: self.lines.extend(self.process.stdout), daemon=True).start()
+
+    def get(self, path: str) -> str:
+        try:
+            return urllib.request.urlopen(self.base + path, timeout=5).read().decode("utf-8")
+        except (OSError, urllib.error.HTTPError):
+            return ""
+
+    def wait_for(self, what: str, check, timeout: float = 90):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail(f"the preview stopped while waiting for {what}:\n" + "".join(self.lines)[-3000:])
+            if check():
+                return
+            time.sleep(0.3)
+        pytest.fail(f"the preview never showed {what}:\n" + "".join(self.lines)[-3000:])
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+@pytest.fixture
+def preview(mini_project):
+    config = mini_project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("en: []", 'en: "*"'), encoding="utf-8")
+    running = Preview(mini_project)
+    yield running
+    running.stop()
+
+
+def test_the_preview_follows_edits_to_a_russian_chapter_without_getting_stuck(preview, mini_project):
+    chapter = mini_project / "content" / "demo-report-2023" / "index.md"
+    original = chapter.read_text(encoding="utf-8")
+    preview.wait_for("the first build", lambda: "Тестовая публикация" in preview.get("demo-report-2023/"))
+
+    # A blank line and a doubled space change nothing a translator must redo: no banner, no warning.
+    builds = _builds(preview)
+    chapter.write_text(original.replace("\n\n", "\n\n\n", 1).replace("Тестовая публикация", "Тестовая  публикация"),
+                       encoding="utf-8")
+    preview.wait_for("a rebuild after the whitespace edit", lambda: _builds(preview) > builds and _idle(preview))
+    assert "almanac-preview-warning" not in preview.get("en/demo-report-2023/")
+    assert not [line for line in preview.lines if line.startswith("WARNING")], preview.lines
+
+    # A changed word makes the English page stale: the preview rebuilds anyway and says so on that page.
+    chapter.write_text(original.replace("Тестовая публикация", "Пробная публикация"), encoding="utf-8")
+    preview.wait_for("the edited Russian text", lambda: "Пробная публикация" in preview.get("demo-report-2023/"))
+    english = preview.get("en/demo-report-2023/")
+    assert 'class="almanac-preview-warning"' in english
+    assert "content/demo-report-2023/index.en.md" in english and "make stamp" in english
+    assert "almanac-preview-warning" not in preview.get("demo-report-2023/")
+
+    # Broken front matter: one line in the terminal naming the file and line; the server keeps running...
+    chapter.write_text("---\ntitle: [unclosed\n---\n" + original, encoding="utf-8")
+    preview.wait_for("the error line", lambda: any("index.md, line 2: the front matter is not valid YAML" in line
+                                                  for line in preview.lines))
+    assert preview.process.poll() is None
+    assert "Traceback" not in "".join(preview.lines)
+
+    # ...and recovers on the save that fixes it.
+    chapter.write_text(original.replace("Тестовая публикация", "Исправленная публикация"), encoding="utf-8")
+    preview.wait_for("the fixed page", lambda: "Исправленная публикация" in preview.get("demo-report-2023/"))
+
+
+def _builds(preview: Preview) -> int:
+    return sum("Building documentation" in line for line in preview.lines)
+
+
+def _idle(preview: Preview) -> bool:
+    # MkDocs logs the time a build took when it is done and serving again.
+    return any("Documentation built in" in line for line in preview.lines[-5:])
+
+
+def test_an_interrupted_build_leaves_the_previous_site_and_no_temporary_folder(mini_project):
+    from tests.test_build import make_site, snapshot
+    from tests.conftest import ROOT
+    import shutil
+
+    shutil.copy(ROOT / "Makefile", mini_project / "Makefile")
+    assert make_site(mini_project).returncode == 0
+    site = mini_project / "site"
+    before = snapshot(site)
+    venv = Path(sys.prefix)
+    for how in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
+        # Ctrl-C reaches the whole foreground process group; `kill` reaches one process.
+        process = subprocess.Popen(["make", "--no-print-directory", "-o", str(venv / ".installed"), "site",
+                                    f"VENV={venv}"], cwd=mini_project, env=mkdocs_env(), start_new_session=True,
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        deadline = time.monotonic() + 60
+        while not list(mini_project.glob(".site-tmp-*/*")) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert list(mini_project.glob(".site-tmp-*")), "the build never started writing"
+        if how == signal.SIGINT:
+            os.killpg(process.pid, signal.SIGINT)
+        else:
+            builder = _child_named(process.pid, "almanac") if how == signal.SIGTERM else _child_named(process.pid, "mkdocs")
+            os.kill(builder, how)
+        output = process.communicate(timeout=60)[0]
+        assert process.returncode != 0
+        assert "Traceback" not in output, output
+        assert snapshot(site) == before, f"{how.name}: the interrupted build changed site/"
+        deadline = time.monotonic() + 10
+        while list(mini_project.glob(".site-tmp-*")) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not list(mini_project.glob(".site-tmp-*")), f"{how.name}: a temporary folder was left behind"
+
+
+def _child_named(parent: int, name: str) -> int:
+    """The pid of a descendant of `parent` whose command line mentions `name`."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if name in cmdline and _descends(int(entry.name), parent):
+                return int(entry.name)
+        time.sleep(0.05)
+    pytest.fail(f"no {name} process under make")
+
+
+def _descends(pid: int, ancestor: int) -> bool:
+    while pid > 1:
+        if pid == ancestor:
+            return True
+        try:
+            pid = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        except OSError:
+            return False
+    return False
