@@ -10,7 +10,8 @@ Events:
   content with the original's language.
 - on_post_page: move hreflang alternates out of the page and into the
   sitemap, point a fallback page's canonical link at the original, and give
-  each language its own search index (the `base` of Material's config).
+  each language its own search index (the rewrites of Material's markup are
+  in hooks/material_markup.py).
 - on_post_build: keep this language's search entries (fallback pages out);
   after the last language, write one search index per language and a
   sitemap with alternates for real translations only, and warn about
@@ -26,7 +27,6 @@ from __future__ import annotations
 import gzip
 import json
 import logging
-import re
 from html import escape
 from pathlib import Path
 from urllib.parse import urljoin
@@ -34,6 +34,7 @@ from urllib.parse import urljoin
 from mkdocs.plugins import event_priority
 
 import engine
+import material_markup as material
 from almanac import context, locales, translations
 
 log = logging.getLogger("mkdocs.hooks.i18n")
@@ -96,24 +97,18 @@ def on_page_content(html, page, config, files):
 
 
 @event_priority(-50)
+@engine.reports_errors
 def on_post_page(output, page, config):
     lang = engine.build_language(config)
     src = context.language_free(page.file.src_uri)
-    site_url = config.site_url or "/"
-    # hreflang alternates are published in the sitemap only (one of the three equivalent ways search
-    # engines read them): Material fetches "sitemap.xml" beside every <link rel=alternate> in a page,
-    # which for page-level alternates means a request to the public host from every preview or mirror.
-    output = re.sub(r'<link rel="alternate" href="[^"]*" hreflang="[^"]+">\s*', "", output)
+    shown = f"{engine.project(config).docs_name}/{page.file.src_uri}"
+    output = material.drop_alternate_links(output, shown, len(engine.languages(config)))
     if state.pages.get(src, {}).get(lang, {}).get("fallback"):
         # The default language is built first, so its page (the original) is already recorded.
         original = state.pages[src][locales.DEFAULT_LANGUAGE]["url"]
-        output = re.sub(r'<link rel="canonical" href="[^"]*">',
-                        f'<link rel="canonical" href="{urljoin(site_url, original)}">', output)
+        output = material.point_canonical(output, shown, urljoin(config.site_url or "/", original))
     if lang != locales.DEFAULT_LANGUAGE:
-        # Material reads new URL("search/search_index.json", base): point it at this language's index.
-        # The trailing slash matters: "../en" resolves to "/en", and the index beside it is the root's.
-        output = re.sub(r'("base":\s*")([^"]*)(")', lambda m: f"{m.group(1)}{m.group(2)}/{lang}/{m.group(3)}", output,
-                        count=1)
+        output = material.search_base(output, shown, engine.site_prefix(lang))
     return output
 
 

@@ -1,0 +1,49 @@
+"""The rewrites of Material's markup (hooks/material_markup.py) work on Material's real pages, and fail loudly,
+naming the rewrite, when the markup they were written against changes."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+
+from tests.conftest import ROOT
+
+spec = importlib.util.spec_from_file_location("almanac_material_rewrites", ROOT / "hooks" / "material_markup.py")
+material = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(material)
+
+PAGE = "content/runpud-2021-2024/03-goals.en.md"
+
+
+@pytest.fixture(scope="module")
+def english_page(built_site) -> str:
+    return (built_site / "en" / "runpud-2021-2024" / "03-goals" / "index.html").read_text(encoding="utf-8")
+
+
+def test_each_rewrite_works_on_materials_page(english_page):
+    alternates = ('<link rel="alternate" href="/runpud-2021-2024/03-goals/" hreflang="ru">\n'
+                  '<link rel="alternate" href="/en/runpud-2021-2024/03-goals/" hreflang="en">\n')
+    with_alternates = english_page.replace("<link rel=\"canonical\"", alternates + "<link rel=\"canonical\"", 1)
+    assert 'rel="alternate"' not in material.drop_alternate_links(with_alternates, PAGE, 3)
+    moved = material.point_canonical(english_page, PAGE, "https://almanac.example.org/runpud-2021-2024/03-goals/")
+    assert '<link rel="canonical" href="https://almanac.example.org/runpud-2021-2024/03-goals/">' in moved
+    assert '"base": "../../../en/' in english_page  # what the build made of Material's "base": "../.."
+    assert '"base": "../../../en//kk/"' in material.search_base(english_page, PAGE, "kk/")
+
+
+@pytest.mark.parametrize("rewrite, call, changed", [
+    ("drop alternate links", lambda m, html: m.drop_alternate_links(html, PAGE, 3),
+     lambda html: html.replace('rel="alternate"', 'rel="alternative"')),
+    ("canonical of a fallback page", lambda m, html: m.point_canonical(html, PAGE, "https://x.org/"),
+     lambda html: html.replace('<link rel="canonical" href=', '<link href=', 1)),
+    ("search base", lambda m, html: m.search_base(html, PAGE, "kk/"),
+     lambda html: html.replace('"base":', '"root":')),
+])
+def test_a_change_in_materials_markup_stops_the_build_naming_the_rewrite(english_page, rewrite, call, changed):
+    page = changed(english_page).replace('rel="alternate"', 'rel="alternative"')
+    with pytest.raises(material.MarkupChanged) as error:
+        call(material, page)
+    message = str(error.value)
+    assert message.startswith(f"{PAGE}: the rewrite '{rewrite}' found no ")
+    assert "update hooks/material_markup.py" in message and "\n" not in message
