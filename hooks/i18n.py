@@ -17,7 +17,9 @@ Events:
   sitemap with alternates for real translations only, and warn about
   stale and missing translations.
 
-Reads: content/** (to know which translations exist), locales/*.yml.
+Reads: the build's project, the pages MkDocs built, the merged search index.
+The decisions (what is a fallback, which documents each language's search
+index keeps, the sitemap, what editors are told) are in almanac.multilingual.
 Writes: <site>/search/search_index.json, <site>/<lang>/search/search_index.json,
 <site>/sitemap.xml(.gz).
 """
@@ -27,7 +29,6 @@ from __future__ import annotations
 import gzip
 import json
 import logging
-from html import escape
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -35,11 +36,10 @@ from mkdocs.plugins import event_priority
 
 import engine
 import material_markup as material
-from almanac import context, locales, translations
+from almanac import context, locales, multilingual, translations
 
 log = logging.getLogger("mkdocs.hooks.i18n")
 
-SEARCH_LANGUAGE = {"kk": "ru"}   # lunr.js has no kk stemmer; its ru trimmer covers Kazakh letters
 STATUS_MARKER = "{{ translation_status() }}"
 
 
@@ -49,7 +49,7 @@ class _State:
         self.reset()
 
     def reset(self):
-        self.pages: dict[str, dict[str, dict]] = {}      # language-free src -> lang -> {url, fallback}
+        self.pages = multilingual.Pages()
         self.matrix: list | None = None                  # translation states, computed once per build
 
 
@@ -68,13 +68,16 @@ def on_config(config):
         state.reset()
     search = config.plugins.get("search") or config.plugins.get("material/search")
     if search is not None:
-        search.config.lang = [SEARCH_LANGUAGE.get(lang, lang)]
+        search.config.lang = [multilingual.search_language(lang)]
     return config
 
 
 def on_page_markdown(markdown, page, config, files):
     if STATUS_MARKER in markdown:
-        markdown = markdown.replace(STATUS_MARKER, _status_markdown(config))
+        project = engine.project(config)
+        table = multilingual.status_markdown(_matrix(config), project.publications, project.languages,
+                                             project.locales, engine.build_language(config))
+        markdown = markdown.replace(STATUS_MARKER, table)
     return markdown
 
 
@@ -82,18 +85,13 @@ def on_page_content(html, page, config, files):
     lang = engine.build_language(config)
     content_lang = engine.page_language(page, config)
     src = context.language_free(page.file.src_uri)
-    state.pages.setdefault(src, {})[lang] = {"url": page.url, "fallback": content_lang != lang}
-    loc = engine.project(config).locales
+    state.pages.record(src, lang, page.url, content_lang != lang)
+    project = engine.project(config)
     if state.command == "serve":
-        html = _preview_banner(config, loc, src, lang) + html
+        html = multilingual.preview_banner(_matrix(config), project.locales, project.docs_name, src, lang) + html
     if content_lang == lang:
         return html
-    original = loc.get(content_lang, "language_name")
-    notice = (
-        f'<div class="almanac-notice" role="note" lang="{lang}"><p><strong>{escape(loc.get(lang, "i18n.fallback_title"))}</strong></p>'
-        f'<p>{escape(loc.get(lang, "i18n.fallback_body", language=original))}</p></div>'
-    )
-    return f'{notice}\n<div lang="{content_lang}" class="almanac-original">\n{html}\n</div>'
+    return multilingual.fallback_notice(project.locales, lang, content_lang, html)
 
 
 @event_priority(-50)
@@ -103,10 +101,8 @@ def on_post_page(output, page, config):
     src = context.language_free(page.file.src_uri)
     shown = f"{engine.project(config).docs_name}/{page.file.src_uri}"
     output = material.drop_alternate_links(output, shown, len(engine.languages(config)))
-    if state.pages.get(src, {}).get(lang, {}).get("fallback"):
-        # The default language is built first, so its page (the original) is already recorded.
-        original = state.pages[src][locales.DEFAULT_LANGUAGE]["url"]
-        output = material.point_canonical(output, shown, urljoin(config.site_url or "/", original))
+    if state.pages.is_fallback(src, lang):
+        output = material.point_canonical(output, shown, urljoin(config.site_url or "/", state.pages.original_url(src)))
     if lang != locales.DEFAULT_LANGUAGE:
         output = material.search_base(output, shown, engine.site_prefix(lang))
     return output
@@ -123,100 +119,20 @@ def on_post_build(config):
     if index_path.exists():
         merged = json.loads(index_path.read_text(encoding="utf-8"))
         for lang in langs:
-            target = site / ("" if lang == locales.DEFAULT_LANGUAGE else lang) / "search" / "search_index.json"
+            target = site / engine.site_prefix(lang) / "search" / "search_index.json"
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(json.dumps(_language_index(merged, lang, langs), ensure_ascii=False,
-                                         separators=(",", ":")), encoding="utf-8")
-    _write_sitemap(config, site, langs)
-    _warn_translations(config)
-
-
-def _language_index(index: dict, lang: str, langs: list[str]) -> dict:
-    """This language's documents only, fallback pages left out, locations relative to its root."""
-    others = tuple(f"{other}/" for other in langs if other != locales.DEFAULT_LANGUAGE)
-    prefix = "" if lang == locales.DEFAULT_LANGUAGE else f"{lang}/"
-    fallbacks = {by_lang[lang]["url"] for by_lang in state.pages.values()
-                 if lang in by_lang and by_lang[lang]["fallback"]}
-    docs = []
-    for doc in index.get("docs", []):
-        location = doc["location"]
-        mine = location.startswith(prefix) if prefix else not location.startswith(others)
-        if not mine or location.split("#", 1)[0] in fallbacks:
-            continue
-        docs.append({**doc, "location": location[len(prefix):]})
-    config = {**index.get("config", {}), "lang": [SEARCH_LANGUAGE.get(lang, lang)]}
-    return {"config": config, "docs": docs}
-
-
-def _write_sitemap(config, site: Path, langs: list[str]) -> None:
-    """A sitemap of real pages only, each with xhtml:link alternates to its real translations."""
-    site_url = config.site_url or "/"
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">']
-    for src in sorted(state.pages):
-        real = {lang: rec["url"] for lang, rec in state.pages[src].items() if not rec["fallback"]}
-        for lang in langs:
-            if lang not in real:
-                continue
-            lines.append(f"  <url><loc>{escape(urljoin(site_url, real[lang]))}</loc>")
-            if len(real) > 1:
-                for alt in langs:
-                    if alt in real:
-                        lines.append(f'    <xhtml:link rel="alternate" hreflang="{alt}" href="{escape(urljoin(site_url, real[alt]))}"/>')
-            lines.append("  </url>")
-    lines.append("</urlset>\n")
-    xml = "\n".join(lines)
+            target.write_text(json.dumps(multilingual.language_index(merged, lang, langs, state.pages),
+                                         ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    xml = multilingual.sitemap_xml(state.pages, langs, config.site_url or "/")
     (site / "sitemap.xml").write_text(xml, encoding="utf-8")
     with gzip.GzipFile(site / "sitemap.xml.gz", "wb", mtime=0) as handle:
         handle.write(xml.encode("utf-8"))
-    for lang in langs:
+    for lang in [other for other in langs if other != locales.DEFAULT_LANGUAGE]:
         # static-i18n writes a per-language copy that advertises fallbacks; one sitemap is the truth.
         for name in ("sitemap.xml", "sitemap.xml.gz"):
-            stray = site / lang / name
-            if lang != locales.DEFAULT_LANGUAGE and stray.exists():
-                stray.unlink()
-
-
-def _preview_banner(config, loc, src: str, lang: str) -> str:
-    """In the preview, a stale or missing translation is said on the page itself, not only in the terminal."""
-    entry = next((e for e in _matrix(config) if e.chapter == src and e.lang == lang), None)
-    if entry is None or entry.state not in ("stale", "missing"):
-        return ""
-    docs = engine.project(config).docs_name
-    file = translations.localized(Path(docs), src, lang).as_posix()
-    message = loc.get(lang, f"i18n.preview_{entry.state}", file=file, source=f"{docs}/{src}")
-    return f'<div class="almanac-preview-warning" role="alert" lang="{lang}"><p>{escape(message)}</p></div>\n'
-
-
-def _warn_translations(config) -> None:
-    root = engine.project(config).root
-    for entry in _matrix(config):
-        shown = entry.path.relative_to(root).as_posix()
-        if entry.state == "stale":
-            log.warning(f"{shown}: stale translation: its source content/{entry.chapter} changed "
-                        f"after it was translated (update the text, then run 'make stamp FILES={shown}').")
-        elif entry.state == "missing":
-            log.warning(f"{shown}: missing: the '{entry.lang}' translation of content/{entry.chapter} "
-                        f"is required by extra.almanac.translations in mkdocs.yml.")
-
-
-def _status_markdown(config) -> str:
-    project = engine.project(config)
-    lang = engine.build_language(config)
-    loc = project.locales
-    pubs = project.publications
-    langs = project.languages
-    table = translations.summary(_matrix(config))
-    head = "| " + " | ".join([loc.get(lang, "catalogue.publication")] + [loc.get(l, "language_name") for l in langs]) + " |"
-    lines = [f'<div class="almanac-status" markdown>', "", head, "|" + "---|" * (len(langs) + 1)]
-    for pub in pubs:
-        cells = []
-        for l in langs:
-            cell = table[(pub.slug, l)]
-            state_label = loc.get(lang, f"i18n.states.{cell['state']}")
-            cells.append(f"{state_label} ({cell['words']:,} {loc.get(lang, 'i18n.words')})".replace(",", "\u00a0"))
-        lines.append(f"| {escape(pub.title(lang), quote=False).replace('|', '&#124;')} | " + " | ".join(cells) + " |")
-    return "\n".join(lines + ["", "</div>"])
+            (site / engine.site_prefix(lang) / name).unlink(missing_ok=True)
+    for message in multilingual.problems(_matrix(config), engine.project(config).root):
+        log.warning(message)
 
 
 def _matrix(config) -> list:

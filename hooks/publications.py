@@ -21,7 +21,7 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.nav import Section
 
 import engine
-from almanac import locales
+from almanac import catalogue, locales
 
 log = logging.getLogger("mkdocs.hooks.publications")
 
@@ -66,43 +66,4 @@ def on_page_markdown(markdown, page, config, files):
     if CATALOGUE_MARKER not in markdown:
         return markdown
     lang = engine.build_language(config)
-    return markdown.replace(CATALOGUE_MARKER, catalogue_markdown(engine.project(config), lang, page.file.src_uri))
-
-
-def catalogue_markdown(project, lang: str, page_uri: str) -> str:
-    t = lambda key, **kw: project.locales.get(lang, key, **kw)  # noqa: E731
-    depth = page_uri.count("/")
-    prefix = "../" * depth
-    lines = [
-        f"## {t('catalogue.by_kind')}",
-        "",
-        f"| {t('catalogue.organisation')} | {t('catalogue.publication')} | {t('catalogue.period')} | {t('catalogue.kind')} |",
-        "|---|---|---|---|",
-    ]
-    for pub in sorted(project.publications, key=lambda p: (-p.period[0], p.slug)):
-        org = _md_escape(pub.organisation.acronym_in(lang))
-        lines.append(
-            f"| {org} | [{_md_escape(pub.title(lang))}]({prefix}{pub.chapters[0]}) "
-            f"| {_period(pub, t)} | {t('kinds.' + pub.meta['kind'])} |"
-        )
-    lines += ["", f"## {t('catalogue.by_organisation')}", ""]
-    organisations = {}
-    for pub in project.publications:
-        organisations.setdefault(pub.organisation.key, (pub.organisation, []))[1].append(pub)
-    for org, pubs in sorted(organisations.values(), key=lambda item: item[0].acronym["ru"].lower()):
-        lines += [f"### {_md_escape(org.name_in(lang))}", ""]
-        for pub in sorted(pubs, key=lambda p: -p.period[0]):
-            detail = ", ".join(filter(None, [_period(pub, t), pub.date_label(lang)]))
-            lines.append(f"- [{_md_escape(pub.title(lang))}]({prefix}{pub.chapters[0]}) — {_md_escape(detail)}")
-        lines.append("")
-    return "\n".join(lines)
-
-
-def _period(pub, t) -> str:
-    start, end = pub.period
-    return t("period", start=start, end=end)
-
-
-def _md_escape(text: str) -> str:
-    # Titles are text, never markup: HTML is escaped, and Markdown's table and link syntax too.
-    return escape(text, quote=False).replace("|", "\\|").replace("[", "\\[").replace("]", "\\]")
+    return markdown.replace(CATALOGUE_MARKER, catalogue.markdown(engine.project(config), lang, page.file.src_uri))
