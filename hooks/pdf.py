@@ -24,10 +24,8 @@ add 3 mm bleed and crop marks.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
-import shutil
 import time
 from pathlib import Path
 
@@ -35,12 +33,10 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 
 import engine
-from almanac import context, fonts, pdf
+from almanac import brochures, context, fonts, pdf
 
 log = logging.getLogger("mkdocs.hooks.pdf")
 
-PRINT_CSS = "@page { bleed: 3mm; marks: crop cross; }\n"
-PRINT_SUFFIX = ".print"
 
 
 class _State:
@@ -103,9 +99,14 @@ def on_env(env, config, files):
         return env
     root = project.root
     if not state.shared:
-        state.css = _css(config, root)
+        state.css = brochures.stylesheet(root / "overrides" / "print", _print_edition(config))
         state.shared = pdf.shared_inputs(state.css, root / "overrides" / "print", context.fonts_dir(root))
-    jobs = _jobs(config, project, engine.build_language(config))
+    lang = engine.build_language(config)
+    cache = context.cache_dir(root, "pdf")
+    cache.mkdir(parents=True, exist_ok=True)
+    jobs = [brochures.job(project, slug, lang, captured, config.site_url or "", _print_edition(config), state.shared,
+                          cache)
+            for (slug, job_lang), captured in sorted(state.chapters.items()) if job_lang == lang]
     state.jobs.extend(jobs)
     todo = [job for job in jobs if not job.cache_path.exists()]
     if todo:
@@ -133,31 +134,21 @@ def on_page_context(ctx, page, config, nav):
 
 # After static-i18n's on_post_build (-100): every language has been built.
 @event_priority(-200)
+@engine.reports_errors
 def on_post_build(config):
-    if engine.nested(config) or not engine.project(config).settings["pdf"]:
+    project = engine.project(config)
+    if engine.nested(config) or not project.settings["pdf"]:
         return
-    root = engine.project(config).root
-    cache = _cache_dir(root)
-    manifest_path = cache / "manifest.json"
-    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    cache = brochures.Cache(context.cache_dir(project.root, "pdf"))
     out_dir = Path(config.site_dir) / "pdf"
-    out_dir.mkdir(parents=True, exist_ok=True)
     if state.command == "serve":
-        _serve_cached(manifest, cache, out_dir)
+        _serve_cached(cache, out_dir)
         return
     _wait_for_pool()
-    # This edition's entries are replaced, so removed publications leave the cache; the other
-    # edition's are kept, so `make print` and `make site` do not undo each other's work.
-    suffix = PRINT_SUFFIX if _print_edition(config) else ""
-    manifest = {name: file for name, file in manifest.items() if name.endswith(PRINT_SUFFIX) != bool(suffix)}
+    cache.publish(state.jobs, out_dir, _print_edition(config))
     for job in state.jobs:
-        target = out_dir / f"{job.name}.pdf"
-        shutil.copyfile(job.cache_path, target)
-        manifest[job.name + suffix] = job.cache_path.name
         if job.name not in state.rendered:
-            log.info(f"Reused pdf/{target.name} from the cache (unchanged)")
-    manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True))
-    _prune(cache, manifest)
+            log.info(f"Reused pdf/{job.name}.pdf from the cache (unchanged)")
     reused = len(state.jobs) - len(state.rendered)
     seconds = time.perf_counter() - state.started if state.rendered else 0.0
     log.info(f"PDFs: {len(state.rendered)} rendered, {reused} from cache, in {seconds:.1f} s")
@@ -193,73 +184,15 @@ def _stop_pool() -> None:
         state.pool = None
 
 
-def _cache_dir(root: Path) -> Path:
-    cache = context.cache_dir(root, "pdf")
-    cache.mkdir(parents=True, exist_ok=True)
-    return cache
-
-
 def _print_edition(config) -> bool:
     return bool(os.environ.get("ALMANAC_PRINT_EDITION")) or engine.project(config).settings["print_edition"]
 
 
-def _css(config, root: Path) -> str:
-    css = (root / "overrides" / "print" / "print.css").read_text(encoding="utf-8")
-    return css + PRINT_CSS if _print_edition(config) else css
-
-
-def _jobs(config, project, lang: str) -> list[pdf.Job]:
-    """One job per publication in this build language, keyed by everything its PDF depends on."""
-    loc = project.locales
-    cache = _cache_dir(project.root)
-    jobs = []
-    for (slug, job_lang), captured in sorted(state.chapters.items()):
-        if job_lang != lang:
-            continue
-        pub = project.by_slug[slug]
-        chapters = [captured[c] for c in pub.chapters if c in captured]
-        cover = {
-            "title": pub.title(lang), "subtitle": pub.subtitle(lang),
-            "organisation": pub.organisation.name_in(lang), "acronym": pub.organisation.acronym_in(lang),
-            "period": loc.get(lang, "period", start=pub.period[0], end=pub.period[1]),
-            "date_label": pub.date_label(lang),
-            "notice": _fallback_notice(loc, lang, chapters),
-        }
-        labels = {k: loc.get(lang, f"pdf.{k}") for k in ("contents", "edition", "language", "footnotes")}
-        job = pdf.Job(slug, lang, chapters, cover, labels, config.site_url or "", _print_edition(config),
-                      {"pdf_variant": "pdf/ua-1"})
-        job.key = pdf.cache_key(job, state.shared)
-        job.cache_path = cache / f"{job.key}.pdf"
-        jobs.append(job)
-    return jobs
-
-
-def _fallback_notice(loc, lang: str, chapters: list[pdf.Chapter]) -> str | None:
-    """Say on the cover when chapters are not in the edition's language, rather than pass them off as translated."""
-    originals = sorted({ch.lang for ch in chapters if ch.lang != lang})
-    if not originals:
-        return None
-    names = ", ".join(loc.get(code, "language_name") for code in originals)
-    whole = all(ch.lang != lang for ch in chapters)
-    return loc.get(lang, "pdf.fallback_all" if whole else "pdf.fallback_some", language=names)
-
-
-def _serve_cached(manifest: dict, cache: Path, out_dir: Path) -> None:
-    served = []
-    for name, file_name in sorted(manifest.items()):
-        if not name.endswith(PRINT_SUFFIX) and (cache / file_name).exists():
-            shutil.copyfile(cache / file_name, out_dir / f"{name}.pdf")
-            served.append(name)
+def _serve_cached(cache, out_dir: Path) -> None:
+    served = cache.offer_last_built(out_dir)
     if served:
         log.info(f"PDFs are not rendered while serving; serving the last built {len(served)} "
                  f"({', '.join(served)}). Run 'make site' to refresh them.")
     else:
         log.info("PDFs are not rendered while serving, and none has been built yet: "
                  "the download buttons lead nowhere until you run 'make site'.")
-
-
-def _prune(cache: Path, manifest: dict) -> None:
-    keep = set(manifest.values())
-    for path in cache.glob("*.pdf"):
-        if path.name not in keep:
-            path.unlink()
