@@ -100,7 +100,8 @@ def status(config):
     """Show every publication's translation state in every language."""
     from . import status as report
 
-    click.echo(_guard(lambda: report.report(Path(config).resolve()), config))
+    root = _root(config)
+    click.echo(_guard(lambda: report.report(root / Path(config).name), config))
 
 
 @main.command()
