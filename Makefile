@@ -14,7 +14,7 @@ export NO_MKDOCS_2_WARNING := true
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet --editable ".[test]"
+	$(BIN)/pip install --quiet --editable ".[test,cluster]"
 	touch $(STAMP)
 
 ## Build the whole site (all languages, indicator tables, charts, PDFs) into site/, strictly:

@@ -92,6 +92,7 @@ def on_page_content(html, page, config, files):
     return html
 
 
+@engine.reports_errors
 def on_env(env, config, files):
     """Every chapter of this language has been rendered: start its PDFs now."""
     project = engine.project(config)
@@ -112,8 +113,15 @@ def on_env(env, config, files):
     if todo:
         if state.pool is None:
             render_css = fonts.with_ttf_sources(state.css, context.fonts_dir(root), context.cache_dir(root, "fonts"))
-            workers = project.settings["pdf_workers"] or os.cpu_count() or 1
-            state.pool = pdf.RenderPool(render_css, root, workers)
+            scheduler = os.environ.get("ALMANAC_SCHEDULER") or project.settings["scheduler"]
+            if scheduler:
+                from almanac.cluster import ClusterPool
+
+                state.pool = ClusterPool(scheduler, render_css, root)
+                log.info(f"Rendering PDFs on the Dask scheduler {scheduler}")
+            else:
+                workers = project.settings["pdf_workers"] or os.cpu_count() or 1
+                state.pool = pdf.RenderPool(render_css, root, workers)
             state.started = time.perf_counter()
         state.pool.submit(todo)
         state.rendered.update(job.name for job in todo)

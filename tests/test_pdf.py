@@ -247,3 +247,34 @@ def test_serve_never_renders_but_offers_the_last_built_pdfs(mini_project):
     assert served == (mini_project / "site" / "pdf" / "demo-report-2023.en.pdf").read_bytes()
     assert "serving the last built 3 (demo-report-2023.en, demo-report-2023.kk, demo-report-2023.ru)" in log
     assert "Rendered pdf/" not in log
+
+
+def test_pdfs_rendered_on_a_dask_cluster_are_identical_to_the_local_pool(mini_project):
+    from distributed import LocalCluster
+
+    set_almanac(mini_project, pdf="true")
+    local = run_mkdocs(mini_project, mini_project / "site-local")
+    assert local.returncode == 0, local.stderr[-2000:]
+    shutil.rmtree(mini_project / ".cache" / "almanac" / "pdf")
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as cluster:
+        env = dict(mkdocs_env(), ALMANAC_SCHEDULER=cluster.scheduler_address)
+        remote = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir",
+                                 str(mini_project / "site-cluster")], cwd=mini_project, env=env,
+                                capture_output=True, text=True, timeout=600)
+    assert remote.returncode == 0, remote.stderr[-2000:]
+    assert f"Rendering PDFs on the Dask scheduler {cluster.scheduler_address}" in remote.stderr
+    assert "PDFs: 3 rendered, 0 from cache" in remote.stderr
+    for lang in LANGUAGES:
+        name = f"pdf/demo-report-2023.{lang}.pdf"
+        assert (mini_project / "site-cluster" / name).read_bytes() == (mini_project / "site-local" / name).read_bytes()
+
+
+def test_an_unreachable_scheduler_stops_the_build_with_one_line(mini_project):
+    set_almanac(mini_project, pdf="true")
+    env = dict(mkdocs_env(), ALMANAC_SCHEDULER="tcp://127.0.0.1:9")
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(mini_project / "s")],
+                            cwd=mini_project, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode != 0
+    assert "ERROR   -  PDF scheduler 'tcp://127.0.0.1:9': cannot connect" in result.stderr, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr

@@ -23,7 +23,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urljoin
+from urllib.parse import unquote, urljoin
 
 from bs4 import BeautifulSoup
 from markupsafe import Markup
@@ -67,7 +67,7 @@ class Job:
         return sum(len(ch.html) for ch in self.chapters)
 
 
-def _rewrite_chapter(chapter: Chapter, index: int, site_url: str, root: Path) -> str:
+def _rewrite_chapter(chapter: Chapter, index: int, site_url: str, root: Path, book: dict[str, int]) -> str:
     """Make a chapter's HTML stand alone in the book: unique ids, absolute links, true footnotes."""
     soup = BeautifulSoup(chapter.html, "html.parser")
     prefix = f"c{index}-"
@@ -93,6 +93,11 @@ def _rewrite_chapter(chapter: Chapter, index: int, site_url: str, root: Path) ->
     for tag in soup.find_all("a", href=True):
         if tag["href"].startswith("#"):
             tag["href"] = "#" + prefix + tag["href"][1:]
+    # A link to another chapter of this brochure jumps inside the PDF instead of opening the website.
+    for tag in soup.find_all("a", href=True):
+        page, _, fragment = tag["href"].partition("#")
+        if page in book:
+            tag["href"] = f"#c{book[page]}" + (f"-{unquote(fragment)}" if fragment else "")
     return str(soup)
 
 
@@ -132,9 +137,10 @@ def running_title(title: str, limit: int = RUNNING_TITLE_CHARACTERS) -> str:
 
 def document_html(templates: Path, job: Job, root: Path) -> str:
     """The whole brochure as one HTML document: cover, contents, chapters."""
+    book = {urljoin(job.site_url, ch.url): i for i, ch in enumerate(job.chapters, start=1)}
     body = [
         {"id": f"c{i}", "title": ch.title, "lang": ch.lang, "running": running_title(ch.title),
-         "html": Markup(_rewrite_chapter(ch, i, job.site_url, root))}
+         "html": Markup(_rewrite_chapter(ch, i, job.site_url, root, book))}
         for i, ch in enumerate(job.chapters, start=1)
     ]
     return templating.environment(templates).get_template("document.html").render(
@@ -200,6 +206,17 @@ def render(job: Job, css: str, root: str) -> tuple[str, int, float, str | None]:
         return name, 0, 0.0, f"{name}: {exc}"
     except Exception as exc:  # noqa: BLE001 - reported as one line by the hook
         return name, 0, 0.0, f"{name}: WeasyPrint failed: {type(exc).__name__}: {exc}"
+
+
+def render_remote(job: Job, css: str, root: str) -> tuple[str, int, float, str | None, bytes | None]:
+    """`render` for a cluster worker, whose disk may not be ours: the PDF comes back as bytes."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="almanac-pdf-") as folder:
+        job.cache_path = Path(folder) / f"{job.key}.pdf"
+        name, pages, seconds, error = render(job, css, root)
+        data = None if error else job.cache_path.read_bytes()
+    return name, pages, seconds, error, data
 
 
 class RenderPool:

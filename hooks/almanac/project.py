@@ -28,6 +28,8 @@ class Settings(schema.Config):
     pdf_workers = schema.Type(int, default=0)
     # Languages that must be complete: "*" for every publication, or a list of slugs.
     translations = schema.Type(dict, default={})
+    # A Dask distributed scheduler for PDF rendering (ALMANAC_SCHEDULER overrides it); none: this machine.
+    scheduler = schema.Optional(schema.Text())
 
 
 def load_settings(raw, config_text: str = "") -> dict:

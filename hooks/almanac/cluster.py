@@ -1,0 +1,63 @@
+"""PDF rendering on a Dask distributed cluster, when one machine is not enough.
+
+Reads: the jobs handed to it. Writes: each finished PDF into the local cache
+(.cache/almanac/pdf/<key>.pdf), exactly where the local process pool writes it.
+
+Used when `extra.almanac.scheduler` or the environment variable
+ALMANAC_SCHEDULER names a scheduler (e.g. tcp://10.0.0.5:8786). Workers need
+the `almanac` package installed and the project's files (templates, fonts,
+images) at the same path as here; the PDF itself travels back as bytes, so
+the workers' disks need not be shared. Dask is an optional extra:
+`pip install '.[cluster]'`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from . import pdf
+from .errors import AlmanacError
+
+
+class ClusterPool:
+    """The interface of `pdf.RenderPool`, on a Dask scheduler: submit jobs, iterate results, close."""
+
+    def __init__(self, address: str, css: str, root: Path):
+        try:
+            from distributed import Client
+        except ImportError:
+            raise AlmanacError(f"PDF scheduler {address!r}: Dask is not installed; expected "
+                               f"`pip install '.[cluster]'` in the project's venv.") from None
+        try:
+            self.client = Client(address, timeout="20s", set_as_default=False)
+        except (OSError, TimeoutError) as exc:
+            raise AlmanacError(f"PDF scheduler {address!r}: cannot connect ({exc}); expected a running "
+                               f"Dask scheduler, or unset ALMANAC_SCHEDULER to render on this machine.") from None
+        self.address, self.css, self.root = address, css, str(root)
+        self._futures: list = []
+        self._targets: dict[str, Path] = {}
+
+    def submit(self, jobs: list[pdf.Job]) -> None:
+        for job in sorted(jobs, key=lambda j: -j.size):
+            future = self.client.submit(pdf.render_remote, job, self.css, self.root, key=f"almanac-pdf-{job.key}")
+            self._targets[future.key] = job.cache_path
+            self._futures.append(future)
+
+    def results(self):
+        """Yield (name, pages, seconds, error) as each PDF comes back, written into the cache."""
+        from distributed import as_completed
+
+        for future in as_completed(self._futures, loop=self.client.loop):
+            name, pages, seconds, error, data = future.result()
+            if data is not None:
+                target = self._targets[future.key]
+                # Written aside and renamed: a reader never sees half a PDF.
+                partial = target.with_suffix(f".{os.getpid()}.part")
+                partial.write_bytes(data)
+                partial.replace(target)
+            yield name, pages, seconds, error
+
+    def close(self) -> None:
+        self.client.close()
+        self._futures, self._targets = [], {}
