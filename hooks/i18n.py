@@ -12,6 +12,8 @@ Events:
   sitemap, point a fallback page's canonical link at the original, and give
   each language its own search index (the rewrites of Material's markup are
   in hooks/material_markup.py).
+- on_post_template: keep the default language's 404.html at the site root
+  and write each other language's under /<lang>/.
 - on_post_build: keep this language's search entries (fallback pages out);
   after the last language, write one search index per language and a
   sitemap with alternates for real translations only, and warn about
@@ -51,6 +53,7 @@ class _State:
     def reset(self):
         self.pages = multilingual.Pages()
         self.matrix: list | None = None                  # translation states, computed once per build
+        self.not_found = ""                              # the default language's 404 page
 
 
 state = _State()
@@ -106,6 +109,24 @@ def on_post_page(output, page, config):
     if lang != locales.DEFAULT_LANGUAGE:
         output = material.search_base(output, shown, engine.site_prefix(lang))
     return output
+
+
+# Last of all template rewrites (the Content-Security-Policy included): every language pass writes
+# 404.html at the site root, so without this the root's "page not found" is the last language's.
+@event_priority(-2000)
+@engine.reports_errors
+def on_post_template(output, template_name, config):
+    if template_name != "404.html":
+        return output
+    lang = engine.build_language(config)
+    output = material.drop_alternate_links(output, template_name, 1)
+    if lang == locales.DEFAULT_LANGUAGE:
+        state.not_found = output
+        return output
+    target = Path(config.site_dir) / engine.site_prefix(lang) / "404.html"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(output, encoding="utf-8")
+    return state.not_found or output
 
 
 # After static-i18n's on_post_build (-100): in the outermost build, every language is done.
