@@ -12,8 +12,8 @@ naming the file and the line instead of publishing a broken page:
 - the file is UTF-8, not empty, and has a `# Title` line;
 - front matter, if the file opens with `---`, is closed and is a YAML mapping;
 - no `<script>` (the site's Content-Security-Policy trusts every inline script);
-- every embedded image, stylesheet or frame is a file inside the docs folder,
-  never a URL on another host;
+- every embedded image, stylesheet, frame, CSS url() or @import is a file
+  inside the docs folder, never a URL on another host;
 - every link to another Markdown page names a file that exists.
 """
 
@@ -39,6 +39,8 @@ _H1 = re.compile(r"^#[ \t]+\S")
 _SCRIPT = re.compile(r"<script\b", re.I)
 _IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
 _LINK = re.compile(r"(?<!!)\[[^\]]*\]\(\s*<?([^)\s>]+)")
+_CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)|@import\s+['"]([^'"]+)""", re.I)
+_SRCSET = re.compile(r"""\bsrcset\s*=\s*["']([^"']+)["']""", re.I)
 _EMBED = re.compile(r"<(img|source|video|audio|iframe|embed|track|input)\b[^>]*?\bsrc\s*=\s*[\"']?([^\"'\s>]+)"
                     r"|<link\b[^>]*?\bhref\s*=\s*[\"']?([^\"'\s>]+)"
                     r"|<object\b[^>]*?\bdata\s*=\s*[\"']?([^\"'\s>]+)", re.I)
@@ -163,6 +165,12 @@ def _check_line(line: str, number: int, shown: str, path: Path, docs_dir: Path) 
         tag = (match.group(1) or ("link" if match.group(3) else "object")).lower()
         url = match.group(2) or match.group(3) or match.group(4)
         _check_embedded(url, "stylesheet or link" if tag == "link" else f"<{tag}> source", where, path, docs_dir)
+    for match in _CSS_URL.finditer(line):
+        _check_embedded(match.group(1) or match.group(2), "stylesheet resource", where, path, docs_dir)
+    for match in _SRCSET.finditer(line):
+        for candidate in match.group(1).split(","):
+            if candidate.strip():
+                _check_embedded(candidate.split()[0], "image", where, path, docs_dir)
     for match in _LINK.finditer(line):
         target = match.group(1)
         parts = urlsplit(target)

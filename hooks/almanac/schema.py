@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import math
 import re
 
 from .errors import AlmanacError
@@ -99,7 +100,7 @@ class Number(Option):
     """An int or float (not a bool, not a string that looks like a number)."""
 
     def run_validation(self, value):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             raise ValidationError(f"expected a number, got {value!r}")
         return value
 
