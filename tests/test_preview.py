@@ -112,9 +112,10 @@ def _idle(preview: Preview) -> bool:
 
 
 def test_an_interrupted_build_leaves_the_previous_site_and_no_temporary_folder(mini_project):
-    from tests.test_build import make_site, snapshot
-    from tests.conftest import ROOT
     import shutil
+
+    from tests.conftest import ROOT
+    from tests.test_build import make_site, snapshot
 
     shutil.copy(ROOT / "Makefile", mini_project / "Makefile")
     assert make_site(mini_project).returncode == 0
@@ -122,21 +123,31 @@ def test_an_interrupted_build_leaves_the_previous_site_and_no_temporary_folder(m
     before = snapshot(site)
     venv = Path(sys.prefix)
     for how in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
-        # Ctrl-C reaches the whole foreground process group; `kill` reaches one process.
-        process = subprocess.Popen(["make", "--no-print-directory", "-o", str(venv / ".installed"), "site",
-                                    f"VENV={venv}"], cwd=mini_project, env=mkdocs_env(), start_new_session=True,
-                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        log = mini_project / f"build-{how.name}.log"
+        with log.open("w") as sink:
+            process = subprocess.Popen(["make", "--no-print-directory", "-o", str(venv / ".installed"), "site",
+                                        f"VENV={venv}"], cwd=mini_project, env=mkdocs_env(), start_new_session=True,
+                                       stdout=sink, stderr=subprocess.STDOUT, text=True)
+        mkdocs = _child_named(process.pid, "mkdocs")
         deadline = time.monotonic() + 60
         while not list(mini_project.glob(".site-tmp-*/*")) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert list(mini_project.glob(".site-tmp-*")), "the build never started writing"
+            time.sleep(0.02)
+        # Paused mid-build, so that the signal always lands while the build is writing, however fast it is.
+        os.kill(mkdocs, signal.SIGSTOP)
+        assert list(mini_project.glob(".site-tmp-*/*")), "the build never started writing"
         if how == signal.SIGINT:
+            # Ctrl-C reaches the whole foreground process group.
             os.killpg(process.pid, signal.SIGINT)
+        elif how == signal.SIGTERM:
+            # `kill` reaches the one process it names: the build command.
+            os.kill(_child_named(process.pid, "almanac"), signal.SIGTERM)
         else:
-            builder = _child_named(process.pid, "almanac") if how == signal.SIGTERM else _child_named(process.pid, "mkdocs")
-            os.kill(builder, how)
-        output = process.communicate(timeout=60)[0]
-        assert process.returncode != 0
+            os.kill(mkdocs, signal.SIGKILL)
+        if how != signal.SIGKILL:
+            os.kill(mkdocs, signal.SIGCONT)
+        process.wait(timeout=120)
+        output = log.read_text()
+        assert process.returncode != 0, f"{how.name}: the build succeeded:\n{output}"
         assert "Traceback" not in output, output
         assert snapshot(site) == before, f"{how.name}: the interrupted build changed site/"
         deadline = time.monotonic() + 10
