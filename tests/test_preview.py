@@ -130,11 +130,11 @@ def test_an_interrupted_build_leaves_the_previous_site_and_no_temporary_folder(m
                                        stdout=sink, stderr=subprocess.STDOUT, text=True)
         mkdocs = _child_named(process.pid, "mkdocs")
         deadline = time.monotonic() + 60
-        while not list(mini_project.glob(".site-tmp-*/*")) and time.monotonic() < deadline:
+        while not list(mini_project.glob(".site-tmp-[0-9]*/*")) and time.monotonic() < deadline:
             time.sleep(0.02)
         # Paused mid-build, so that the signal always lands while the build is writing, however fast it is.
         os.kill(mkdocs, signal.SIGSTOP)
-        assert list(mini_project.glob(".site-tmp-*/*")), "the build never started writing"
+        assert list(mini_project.glob(".site-tmp-[0-9]*/*")), "the build never started writing"
         if how == signal.SIGINT:
             # Ctrl-C reaches the whole foreground process group.
             os.killpg(process.pid, signal.SIGINT)
