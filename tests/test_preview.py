@@ -127,7 +127,7 @@ def test_an_interrupted_build_leaves_the_previous_site_and_no_temporary_folder(m
         with log.open("w") as sink:
             process = subprocess.Popen(["make", "--no-print-directory", "-o", str(venv / ".installed"), "site",
                                         f"VENV={venv}"], cwd=mini_project, env=mkdocs_env(), start_new_session=True,
-                                       stdout=sink, stderr=subprocess.STDOUT, text=True)
+                                       stdout=sink, stderr=subprocess.STDOUT, text=True, preexec_fn=_terminal_signals)
         mkdocs = _child_named(process.pid, "mkdocs")
         deadline = time.monotonic() + 60
         while not list(mini_project.glob(".site-tmp-[0-9]*/*")) and time.monotonic() < deadline:
@@ -154,6 +154,12 @@ def test_an_interrupted_build_leaves_the_previous_site_and_no_temporary_folder(m
         while list(mini_project.glob(".site-tmp-*")) and time.monotonic() < deadline:
             time.sleep(0.1)
         assert not list(mini_project.glob(".site-tmp-*")), f"{how.name}: a temporary folder was left behind"
+
+
+def _terminal_signals() -> None:
+    # As in a terminal: a test runner started in the background (nohup, CI) ignores SIGINT, and children
+    # inherit that, so Ctrl-C would never reach the build.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _child_named(parent: int, name: str) -> int:
