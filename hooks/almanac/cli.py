@@ -88,7 +88,7 @@ def serve(config, dev_addr):
     Not strict: problems are shown in the terminal and on the page, and the
     preview carries on. PDFs are not rendered (the last built ones are offered)."""
     root = _root(config)
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "true", "ALMANAC_STRICT": "false", "ALMANAC_PREVIEW": "1"}
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "true", "ALMANAC_STRICT": "false"}
     os.chdir(root)
     os.execvpe(sys.executable, [sys.executable, "-m", "mkdocs", "serve", "--livereload", "--dev-addr", dev_addr,
                                 "--config-file", str(Path(config).resolve())], env)

@@ -181,12 +181,17 @@ def _check_line(line: str, number: int, shown: str, path: Path, docs_dir: Path) 
                                    f"Markdown file in {docs_dir.name}/, relative to this page.")
 
 
+def line_of(text: str, matches) -> int | None:
+    """The 1-based number of the first line of `text` for which `matches(line)` is true."""
+    return next((n for n, line in enumerate(text.split("\n"), 1) if matches(line)), None)
+
+
 def check_theme_assets(setting: str, urls: list[str], config_text: str) -> None:
     """`extra_css` and `extra_javascript` in mkdocs.yml: the site's own files, never another host's."""
     for url in urls:
         parts = urlsplit(url)
         if parts.scheme or parts.netloc:
-            line = next((n for n, text in enumerate(config_text.split("\n"), 1) if url in text), 1)
+            line = line_of(config_text, lambda text: url in text) or 1
             raise AlmanacError(f"mkdocs.yml, line {line}, '{setting}': {url!r} is on another host; expected a "
                                f"file under overrides/ or the docs folder (the site loads nothing from other hosts).")
 

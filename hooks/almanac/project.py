@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from . import indicators, locales, publications, schema
+from . import content, indicators, locales, publications, schema
 from .errors import AlmanacError
 
 
@@ -37,7 +37,7 @@ def load_settings(raw, config_text: str = "") -> dict:
     values, problems = Settings.validate(raw if isinstance(raw, dict) else {})
     if problems:
         key, message = problems[0]
-        line = next((n for n, row in enumerate(config_text.split("\n"), 1) if row.strip().startswith(f"{key}:")), None)
+        line = content.line_of(config_text, lambda row: row.strip().startswith(f"{key}:"))
         where = f"mkdocs.yml, line {line}" if line else "mkdocs.yml"
         raise AlmanacError(f"{where}, 'extra.almanac.{key}': {message}.")
     return values

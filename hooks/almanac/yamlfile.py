@@ -85,11 +85,8 @@ def load(path: Path, shown_as: str):
         raw = path.read_bytes()
     except OSError as exc:
         raise AlmanacError(f"{shown_as}: cannot read the file: {exc.strerror}.") from None
-    try:
-        # The same normalisation as Markdown pages: BOM dropped, LF line endings, NFC.
-        text = content.decode(raw, shown_as)
-    except AlmanacError as exc:
-        raise AlmanacError(str(exc)) from None
+    # The same normalisation as Markdown pages: BOM dropped, LF line endings, NFC.
+    text = content.decode(raw, shown_as)
     digest = hashlib.sha256(raw).digest()
     cached = _parsed.get(str(path))
     if cached and cached[0] == digest:
