@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import logging
 import re
 import textwrap
@@ -67,7 +69,15 @@ BAD_DATA = [
     (VALID.replace("unit: training", "unit: lesson"), "line 16, 'unit': unknown unit 'lesson'"),
     (VALID.replace("publication: demo-2024", "publication: nowhere"), "line 1, 'publication': unknown publication 'nowhere'"),
     (VALID.replace("period:", "perod:"), "line 17, 'perod': unknown field"),
-    (VALID.replace('deadline', 'x').replace('period: "2021–2024"', 'deadline: "2024-13"'), "'deadline': expected YYYY, YYYY-MM or YYYY-MM-DD, got '2024-13'."),
+    (VALID.replace('period: "2021–2024"', 'deadline: "2024-12"'),
+     "line 17, 'deadline': expected one of {by_end_of: 2024}, {before: 2024} or {before: 2022-09}; got '2024-12'."),
+    (VALID.replace('period: "2021–2024"', 'deadline: {by_end_of: 2024-12}'), "line 17, 'deadline': 'by_end_of' expects a year (YYYY), got '2024-12'."),
+    (VALID.replace('period: "2021–2024"', 'deadline: {before: 2024-13}'), "line 17, 'deadline': 'before' expects a year (YYYY) or a month (YYYY-MM), got '2024-13'."),
+    (VALID.replace('period: "2021–2024"', 'deadline: {until: 2024}'), "line 17, 'deadline': expected one of by_end_of, before"),
+    (VALID.replace('period: "2021–2024"', 'period: "2021–2024"\n    deadline: {before: 2024}'), "line 18, 'deadline': give either a period (during) or a deadline, not both."),
+    (VALID.replace("value: 4", "value: [3, 1]"), "line 15, 'value': expected a number or a range [low, high] with low < high, got [3, 1]."),
+    (VALID.replace("value: 4", "value: [1, 2, 3]"), "line 15, 'value': expected a number or a range [low, high]"),
+    (VALID.replace('period: "2021–2024"', 'every: fortnight'), "line 17, 'every': expected one of: week, month, quarter, half-year, year; got 'fortnight'."),
 ]
 
 
@@ -124,7 +134,7 @@ def test_table_is_accessible_and_escapes_labels(tmp_path):
     dataset = load(tmp_path, VALID.replace('"Проведено {value}"', '"Проведено {value} <script>alert(1)</script>"'))
     html = render(dataset, "ru").markdown
     table = BeautifulSoup(html, "html.parser").find("table")
-    assert table.caption.get_text() == "Обучение (2021–2024)"
+    assert table.caption.get_text() == "Обучение"
     assert table.find("th", scope="row").get_text() == "Проведено 4\u00a0тренинга <script>alert(1)</script>"
     assert "<script>" not in html
 
@@ -234,3 +244,96 @@ def test_indicator_numbers_come_from_data_in_every_language(built_site):
         assert expected in page, lang
     assert (built_site / "assets" / "data" / "runpud-2021-2024-1.2.ru.csv").exists()
     assert (built_site / "en" / "assets" / "data" / "runpud-2021-2024-1.2.en.csv").exists()
+
+
+WORDED = textwrap.dedent("""\
+    publication: demo-2024
+    units:
+      country:
+        ru: {one: "страна", few: "страны", many: "стран", other: "страны"}
+        en: {one: "country", other: "countries"}
+        kk: {other: "ел"}
+      meeting-a-year:
+        ru: {one: "встреча в год", few: "встречи в год", many: "встреч в год"}
+        en: {"=1": "once a year", "=2": "twice a year", other: "{n} times a year"}
+        kk: {other: "жылына {n} рет"}
+      growth:
+        ru: {one: "увеличивается в {n} раз", few: "увеличивается в {n} раза", many: "увеличивается в {n} раз"}
+        en: {"=2": "doubles", "=3": "triples", other: "grows {n}-fold"}
+        kk: {other: "{n} есе ұлғаяды"}
+    groups:
+      - id: "g"
+        caption: {ru: "Цели", en: "Goals", kk: "Мақсаттар"}
+        section: "Глава 1"
+    indicators:
+      - {id: "range", group: "g", value: [1, 3], unit: country, deadline: {by_end_of: 2024}, section: "4.3.1",
+         label: {ru: "Пакет предложений: {value}", en: "Package of proposals: {value}", kk: "Ұсыныстар пакеті: {value}"}}
+      - {id: "share", group: "g", value: [10, 20], unit: percent, deadline: {before: 2022-09}, section: "1.7.1",
+         label: {ru: "Доля: {value}", en: "Share: {value}", kk: "Үлес: {value}"}}
+      - {id: "meet", group: "g", value: 1, unit: meeting-a-year, every: year, period: "2022–2024", section: "1.1.3",
+         label: {ru: "Встречи: {value}", en: "Meetings: {value}", kk: "Кездесулер: {value}"}}
+      - {id: "funds", group: "g", value: 2, unit: growth, every: year, section: "12.2",
+         label: {ru: "Финансирование {value}", en: "Funding {value}", kk: "Қаржыландыру {value}"}}
+      - {id: "weekly", group: "g", every: week, deadline: {before: 2024}, section: "1.5.1",
+         label: {ru: "Встречи с членами", en: "Meetings with members", kk: "Мүшелермен кездесулер"}}
+    """)
+
+INLINE = ('- 4.3.1. Пакет – {{ value("demo-2024", "range") }} {{ value("demo-2024", "range", show="when") }}; '
+          'доля {{ value("demo-2024", "share") }} ({{ value("demo-2024", "share", show="number") }}), '
+          'встречи {{ value("demo-2024", "meet") }}, финансирование {{ value("demo-2024", "funds") }}; '
+          'срок {{ value("demo-2024", "weekly", show="when") }}. Код: `{{ value("demo-2024", "range") }}`')
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("ru", ["1–3 страны", "к концу 2024 года", "10–20 %", "10–20", "1 встреча в год", "увеличивается в 2 раза",
+            "еженедельно, до 2024 года"]),
+    ("en", ["1–3 countries", "by the end of 2024", "10–20%", "10–20", "once a year", "doubles", "every week, before 2024"]),
+    ("kk", ["1–3 ел", "2024 жылдың соңына дейін", "10–20%", "10–20", "жылына 1 рет", "2 есе ұлғаяды",
+            "апта сайын, 2024 жылға дейін"]),
+])
+def test_inline_values_keep_the_sentence_and_say_what_the_source_says(tmp_path, lang, expected):
+    dataset = load(tmp_path, WORDED)
+    html = render(dataset, lang, INLINE).markdown
+    values = re.findall(r'<span class="almanac-value">(.*?)</span>', html)
+    assert [v.replace("\u00a0", " ") for v in values] == expected
+    # In a code span the marker is shown, not expanded; the rest of the sentence is untouched.
+    assert '`{{ value("demo-2024", "range") }}`' in html
+    assert html.startswith("- 4.3.1. Пакет – ")
+
+
+@pytest.mark.parametrize("lang, target, when", [
+    ("ru", "1–3 страны", "к концу 2024 года"), ("en", "1–3 countries", "by the end of 2024"),
+])
+def test_a_range_is_two_bounds_in_table_and_csv(tmp_path, lang, target, when):
+    dataset = load(tmp_path, WORDED)
+    assert dataset.indicators["range"].value == (1, 3)
+    expansion = render(dataset, lang, '{{ indicators("demo-2024", group="g") }}')
+    assert target in expansion.markdown.replace("\u00a0", " ") and when in expansion.markdown
+    rows = list(csv.reader(io.StringIO(expansion.downloads[f"demo-2024-g.{lang}.csv"])))
+    assert rows[1][2] == "1–3" and rows[2][2] == "10–20" and rows[3][2] == "1"
+    assert rows[1][4] == when
+    # The CSV's unit column names the unit, not a worded number.
+    assert rows[3][3] in ("встреча в год", "times a year")
+
+
+@pytest.mark.parametrize("marker, fragment", [
+    ('Текст {{ value("demo-2024", "nope") }}.', "line 3: unknown indicator 'nope' in data/indicators/demo-2024.yml."),
+    ('Текст {{ value("other", "range") }}.', "line 3: unknown publication 'other' in value()"),
+    ('Текст {{ value("demo-2024", "range", show="all") }}.', "line 3: value() show='all'; expected one of: value, number, when."),
+    ('Текст {{ value("demo-2024") }}.', "line 3: value() needs indicator."),
+    ('Текст {{ value("demo-2024", "weekly") }}.', "line 3: indicator 'weekly' of data/indicators/demo-2024.yml has no value."),
+    ('Текст {{ value("demo-2024", "range" }}.', "line 3: cannot read the marker"),
+])
+def test_bad_inline_marker_names_page_and_line(tmp_path, marker, fragment):
+    dataset = load(tmp_path, WORDED)
+    with pytest.raises(AlmanacError) as error:
+        render(dataset, "ru", "# Заголовок\n\n" + marker)
+    assert str(error.value).startswith("content/demo/index.md, line 3: ")
+    assert fragment in str(error.value)
+
+
+def test_caption_names_a_period_only_where_the_group_gives_one(tmp_path):
+    plain = render(load(tmp_path, VALID), "ru").markdown
+    assert "(2021–2024)" not in plain and "<td>2021–2024</td>" in plain
+    given = render(load(tmp_path, VALID.replace('section: "Глава 1"\n', 'section: "Глава 1"\n    period: "2021–2024"\n')), "ru").markdown
+    assert "<caption>Обучение (2021–2024)</caption>" in given and "<td>2021–2024</td>" not in given

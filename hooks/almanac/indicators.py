@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_date, format_skeleton
+from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 from markupsafe import Markup, escape
 
@@ -31,6 +31,9 @@ log = logging.getLogger("mkdocs.hooks.almanac.indicators")
 
 BUILTIN_UNITS = ("percent", "none")
 PLACEHOLDER = re.compile(r"\{(value|number)\}")
+FREQUENCIES = ("week", "month", "quarter", "half-year", "year")
+# A unit form may hold the number itself ("{n}-fold") or stand for it ("=1": "once a year").
+EXACT_FORM = re.compile(r"=(\d+(?:\.\d+)?)")
 
 
 class GroupConfig(schema.Config):
@@ -38,16 +41,19 @@ class GroupConfig(schema.Config):
     caption = schema.Localised()
     section = schema.Text()
     numbered = schema.Type(bool, default=True)   # the source numbers its items
+    period = schema.Optional(schema.Text())       # only where the source states one for the whole list
 
 
 class IndicatorConfig(schema.Config):
     id = schema.Identifier()
     group = schema.Identifier()
     label = schema.Localised()
-    value = schema.Optional(schema.Number())
+    value = schema.Optional(schema.Target())          # a number, or [low, high] for the source's «1–3»
     unit = schema.Optional(schema.Identifier())
-    period = schema.Optional(schema.Text())
-    deadline = schema.Optional(schema.Deadline())
+    period = schema.Optional(schema.Text())             # during: "2023–2024", "2023"
+    deadline = schema.Optional(schema.Due())            # {by_end_of: 2024}, {before: 2024}
+    every = schema.Optional(schema.Choice(FREQUENCIES))  # a recurring target: weekly … every year
+    highlight = schema.Type(bool, default=False)        # a key figure on the publication's home page
     section = schema.Text()
     short = schema.Optional(schema.Localised())
     baseline = schema.Optional(schema.Number())
@@ -75,15 +81,26 @@ class Indicator:
     id: str
     group: str
     label: dict
-    value: float | int | None
+    value: float | int | tuple | None       # a tuple (low, high) is a range
     unit: str | None
     period: str | None
-    deadline: str | None
+    deadline: tuple[str, str] | None       # (kind, "YYYY" or "YYYY-MM"), see schema.Due
     section: str
     short: dict | None
     baseline: float | int | None
     actuals: dict[int, float]
     line: int
+    every: str | None = None
+    highlight: bool = False
+
+    @property
+    def is_range(self) -> bool:
+        return isinstance(self.value, tuple)
+
+    @property
+    def bounds(self) -> tuple:
+        """(low, high); both the value itself when it is not a range."""
+        return self.value if self.is_range else (self.value, self.value)
 
 
 @dataclass
@@ -92,6 +109,7 @@ class Group:
     caption: dict
     section: str
     numbered: bool = True
+    period: str | None = None
     indicators: list[Indicator] = field(default_factory=list)
 
     @property
@@ -163,7 +181,7 @@ def _load_groups(raw_list, shown: str) -> dict[str, Group]:
         cfg = schema.check(GroupConfig, item, shown, line)
         if cfg["id"] in groups:
             raise AlmanacError(f"{shown}, line {item.line_of('id')}, 'id': duplicate group id {cfg['id']!r}.")
-        groups[cfg["id"]] = Group(cfg["id"], cfg["caption"], cfg["section"], cfg["numbered"])
+        groups[cfg["id"]] = Group(cfg["id"], cfg["caption"], cfg["section"], cfg["numbered"], cfg["period"])
     return groups
 
 
@@ -189,8 +207,10 @@ def _load_indicators(raw_list, shown: str, groups: dict, units: dict) -> dict[st
             id=cfg["id"], group=cfg["group"], label=cfg["label"], value=cfg["value"], unit=unit,
             period=cfg["period"], deadline=cfg["deadline"], section=cfg["section"], short=cfg["short"],
             baseline=cfg["baseline"], actuals=_check_actuals(cfg["actuals"], where("actuals")),
-            line=item.line,
+            line=item.line, every=cfg["every"], highlight=cfg["highlight"],
         )
+        if cfg["period"] and cfg["deadline"]:
+            raise AlmanacError(f"{where('deadline')}: give either a period (during) or a deadline, not both.")
         found[indicator.id] = indicator
         groups[indicator.group].indicators.append(indicator)
     return found
@@ -242,30 +262,62 @@ class Formatter:
         return mapping.get(DEFAULT_LANGUAGE) or next(iter(mapping.values()))
 
     def number(self, value) -> str:
+        """A number, or a range «1–3», in the language's digits and separators."""
+        if isinstance(value, tuple):
+            return "\u2013".join(self.number(v) for v in value)
         return format_decimal(value, locale=self.lang, decimal_quantization=False)
 
     def quantity(self, indicator: Indicator, value=None) -> str:
-        """The value with its unit, e.g. «4 тренинга», «30 %», "12 webinars"."""
+        """The value with its unit, e.g. «4 тренинга», «1–3 страны», «30 %», "once a year"."""
         value = indicator.value if value is None else value
         if indicator.unit == "percent":
-            return format_percent(value / 100, locale=self.lang, decimal_quantization=False)
+            if isinstance(value, tuple):
+                return f"{self.number(value[0])}\u2013{self.percent(value[1])}"
+            return self.percent(value)
         if indicator.unit in (None, "none"):
             return self.number(value)
-        return f"{self.number(value)}\u00a0{self.unit_form(indicator, value)}"
+        form = self.unit_form(indicator, value)
+        if "{n}" in form:
+            return form.replace("{n}", self.number(value))
+        if self._exact_form(indicator, value):
+            return form      # the form says the number in words: "once a year", "doubles"
+        return f"{self.number(value)}\u00a0{form}"
 
-    def unit_form(self, indicator: Indicator, value) -> str:
-        forms_by_lang = self.dataset.units[indicator.unit]
-        where = f"{self.dataset.path}, line {indicator.line}, unit '{indicator.unit}'"
-        forms = forms_by_lang.get(self.lang)
-        lang = self.lang
-        if not forms:
-            self._warn(f"{where}: no '{self.lang}' forms; showing the {DEFAULT_LANGUAGE} forms.")
-            lang, forms = DEFAULT_LANGUAGE, forms_by_lang.get(DEFAULT_LANGUAGE, {})
-        category = Locale.parse(lang).plural_form(value)
+    def percent(self, value) -> str:
+        return format_percent(value / 100, locale=self.lang, decimal_quantization=False)
+
+    def unit_form(self, indicator: Indicator, value, exact: bool = True) -> str:
+        """The unit's form for `value`: an exact form ("=2") first, else the language's plural
+        category; a range agrees with its upper bound, as in «1–3 страны», "1–3 countries"."""
+        forms, lang = self._forms(indicator)
+        if exact and self._exact_form(indicator, value):
+            return self._exact_form(indicator, value)
+        count = value[1] if isinstance(value, tuple) else value
+        category = Locale.parse(lang).plural_form(count)
         form = forms.get(category) or forms.get("other") or forms.get("many")
         if not form:
+            where = f"{self.dataset.path}, line {indicator.line}, unit '{indicator.unit}'"
             raise AlmanacError(f"{where}: no plural form '{category}' for {lang}.")
         return form
+
+    def _forms(self, indicator: Indicator) -> tuple[dict, str]:
+        forms_by_lang = self.dataset.units[indicator.unit]
+        forms = forms_by_lang.get(self.lang)
+        if forms:
+            return forms, self.lang
+        where = f"{self.dataset.path}, line {indicator.line}, unit '{indicator.unit}'"
+        self._warn(f"{where}: no '{self.lang}' forms; showing the {DEFAULT_LANGUAGE} forms.")
+        return forms_by_lang.get(DEFAULT_LANGUAGE, {}), DEFAULT_LANGUAGE
+
+    def _exact_form(self, indicator: Indicator, value) -> str | None:
+        if isinstance(value, tuple) or indicator.unit in BUILTIN_UNITS + (None,):
+            return None
+        forms, _ = self._forms(indicator)
+        for key, form in forms.items():
+            match = EXACT_FORM.fullmatch(str(key))
+            if match and float(match[1]) == value:
+                return form
+        return None
 
     def label_html(self, indicator: Indicator) -> Markup:
         template = self.text(indicator.label, f"{self.dataset.path}, line {indicator.line}, indicator '{indicator.id}'")
@@ -289,25 +341,30 @@ class Formatter:
         return re.sub(r"<[^>]+>", "", str(self.label_html(indicator))).replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&#34;", '"').replace("&#39;", "'")
 
     def when(self, indicator: Indicator) -> str:
+        """The period or deadline as the source words it: «ежегодно, 2022–2024», «к концу 2024 года»."""
+        parts = []
+        if indicator.every:
+            parts.append(self._label(f"indicators.every.{indicator.every}"))
         if indicator.deadline:
-            return self.deadline(indicator.deadline)
-        return indicator.period or ""
+            parts.append(self.due(*indicator.deadline))
+        elif indicator.period:
+            parts.append(indicator.period)
+        return ", ".join(parts)
 
-    def deadline(self, value: str) -> str:
-        parts = [int(p) for p in value.split("-")]
-        if len(parts) == 1:
-            return str(parts[0])
-        if len(parts) == 2:
-            return format_skeleton("yMMMM", datetime.date(parts[0], parts[1], 1), locale=self.lang)
-        return format_date(datetime.date(*parts), format="long", locale=self.lang)
+    def due(self, kind: str, when: str) -> str:
+        year, _, month = when.partition("-")
+        if kind == "before" and month:
+            name = format_date(datetime.date(int(year), int(month), 1), "MMMM", locale=self.lang)
+            return self._label("indicators.due.before_month", month=name, year=year)
+        return self._label(f"indicators.due.{'before_year' if kind == 'before' else kind}", year=year)
+
+    def _label(self, key: str, **values) -> str:
+        return self.locales.get(self.lang, key, **values)
 
     def achieved(self, indicator: Indicator) -> str:
         """Share of the target reached: latest actual for percentages, cumulative otherwise."""
-        if not indicator.actuals or not indicator.value:
-            return ""
-        values = list(indicator.actuals.values())
-        reached = values[-1] if indicator.unit == "percent" else sum(values)
-        return format_percent(reached / indicator.value, locale=self.lang)
+        ratio = achieved_ratio(indicator)
+        return "" if ratio is None else format_percent(ratio, locale=self.lang)
 
 
 def _emphasis(text: Markup) -> Markup:
@@ -316,11 +373,20 @@ def _emphasis(text: Markup) -> Markup:
 
 
 def achieved_ratio(indicator: Indicator) -> float | None:
-    if not indicator.actuals or not indicator.value:
+    """Share of the target reached; a range is reached at its lower bound."""
+    low = indicator.bounds[0] if indicator.value is not None else None
+    if not indicator.actuals or not low:
         return None
     values = list(indicator.actuals.values())
     reached = values[-1] if indicator.unit == "percent" else sum(values)
-    return reached / indicator.value
+    return reached / low
+
+
+def raw_target(indicator: Indicator) -> str:
+    """The target for machines: "3", "0.5" or a range "1–3" (no locale formatting)."""
+    if indicator.value is None:
+        return ""
+    return "\u2013".join(f"{v:g}" for v in indicator.bounds) if indicator.is_range else f"{indicator.value:g}"
 
 
 def rows(group: Group, fmt: Formatter) -> list[dict]:
@@ -350,8 +416,9 @@ def csv_text(group: Group, fmt: Formatter) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
     for ind, row in zip(group.indicators, rows(group, fmt)):
-        unit = "" if ind.unit in (None, "none") else ("%" if ind.unit == "percent" else fmt.unit_form(ind, ind.value or 0))
-        line = [row["n"], row["label"], "" if ind.value is None else ind.value, unit, row["when"], ind.section]
+        unit = "" if ind.unit in (None, "none") else ("%" if ind.unit == "percent" else
+                                                   fmt.unit_form(ind, ind.value or 0, exact=False).replace("{n}", "").strip())
+        line = [row["n"], row["label"], raw_target(ind), unit, row["when"], ind.section]
         line += [ind.actuals.get(y, "") for y in group.years]
         writer.writerow(line)
     return buffer.getvalue()

@@ -1,11 +1,14 @@
-"""Find and expand `{{ indicators(...) }}` and `{{ chart(...) }}` markers in Markdown.
+"""Find and expand `{{ indicators(...) }}`, `{{ chart(...) }}` and `{{ value(...) }}` markers in Markdown.
 
 Reads: page Markdown, loaded `Dataset`s, the templates in
 `overrides/partials/almanac/`. Writes: nothing; returns Markdown with raw HTML
 blocks in place of the markers, and the CSV files the page links to.
 
-A marker stands alone on its line. Its arguments are Python-style string
-literals, parsed with `ast` (never evaluated).
+A table or chart marker stands alone on its line. A value marker sits inside a
+sentence or list item, e.g. «не менее {{ value("enpud-2022-2024", "3.1.1") }}
+от суммы проекта», and prints one indicator's value formatted for the page's
+language, so that a list keeps the source's order while its numbers stay in the
+data. Arguments are Python-style literals, parsed with `ast` (never evaluated).
 """
 
 from __future__ import annotations
@@ -24,7 +27,11 @@ from .errors import AlmanacError
 
 MARKER = re.compile(r"^\s*\{\{\s*(?P<body>[A-Za-z_]\w*\s*\(.*\))\s*\}\}\s*$")
 FENCE = re.compile(r"^\s*(```|~~~)")
-SIGNATURES = {"indicators": (["publication"], ["group"]), "chart": (["publication", "chart"], [])}
+SIGNATURES = {"indicators": (["publication"], ["group"]), "chart": (["publication", "chart"], []),
+              "value": (["publication", "indicator"], ["show"])}
+INLINE = re.compile(r"\{\{\s*value\s*\(.*?\)\s*\}\}")
+CODE_SPAN = re.compile(r"(`+)(?:.+?)\1")
+SHOW = ("value", "number", "when")   # «4 тренинга» | «4» | «к концу 2024 года»
 OTHER_MARKERS = {"catalogue", "translation_status"}   # expanded by hooks/publications.py and hooks/i18n.py
 
 
@@ -43,6 +50,9 @@ class Expansion:
 
 
 def parse(line: str, where: str, lineno: int) -> Marker | None:
+    """The table or chart marker standing alone on `line`, or None (value markers are inline)."""
+    if re.match(r"\s*\{\{\s*value\s*\(", line):
+        return None
     match = MARKER.match(line)
     if not match:
         stripped = line.strip()
@@ -57,8 +67,12 @@ def parse(line: str, where: str, lineno: int) -> Marker | None:
                           '{{ indicators("runpud-2021-2024", group="1.1") }}.') from None
     if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id in OTHER_MARKERS:
         return None
+    return _call(call, line.strip(), where, lineno)
+
+
+def _call(call, text: str, where: str, lineno: int) -> Marker:
     if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Name) or call.func.id not in SIGNATURES:
-        raise AlmanacError(f"{where}, line {lineno}: unknown marker {line.strip()!r}; expected indicators(...) or chart(...).")
+        raise AlmanacError(f"{where}, line {lineno}: unknown marker {text!r}; expected indicators(...), chart(...) or value(...).")
     name = call.func.id
     positional, keywords = SIGNATURES[name]
     args = {}
@@ -71,10 +85,31 @@ def parse(line: str, where: str, lineno: int) -> Marker | None:
         if kw.arg not in positional + keywords:
             raise AlmanacError(f"{where}, line {lineno}: {name}() has no argument {kw.arg!r}; expected: {', '.join(positional + keywords)}.")
         args[kw.arg] = _string(kw.value, where, lineno, name)
-    missing = [p for p in positional + keywords if p not in args]
+    missing = [p for p in positional + keywords if p not in args and not (name == "value" and p == "show")]
     if missing:
         raise AlmanacError(f"{where}, line {lineno}: {name}() needs {', '.join(missing)}.")
+    if name == "value" and args.setdefault("show", "value") not in SHOW:
+        raise AlmanacError(f"{where}, line {lineno}: value() show={args['show']!r}; expected one of: {', '.join(SHOW)}.")
     return Marker(name, args, lineno)
+
+
+def inline_markers(line: str, where: str, lineno: int):
+    """(span, Marker) for each `{{ value(...) }}` in `line`, outside code spans."""
+    code = [m.span() for m in CODE_SPAN.finditer(line)]
+    for match in INLINE.finditer(line):
+        if any(a <= match.start() < b for a, b in code):
+            continue
+        text = match[0]
+        try:
+            call = ast.parse(text.strip()[2:-2].strip(), mode="eval").body
+        except SyntaxError:
+            raise AlmanacError(f"{where}, line {lineno}: cannot read the marker {text!r}; expected e.g. "
+                              '{{ value("enpud-2022-2024", "1.1.3") }}.') from None
+        yield match.span(), _call(call, text, where, lineno)
+    for match in re.finditer(r"\{\{\s*value\b", line):
+        if not any(a <= match.start() < b for a, b in code) and not INLINE.match(line, match.start()):
+            raise AlmanacError(f"{where}, line {lineno}: cannot read the marker {line[match.start():match.start() + 60]!r}; "
+                              'expected e.g. {{ value("enpud-2022-2024", "1.1.3") }}.')
 
 
 def _string(node, where, lineno, name) -> str:
@@ -106,12 +141,38 @@ class Renderer:
                 in_fence = not in_fence
             marker = None if in_fence else parse(line, where, lineno)
             if marker is None:
-                out.append(line)
+                out.append(line if in_fence or "{{" not in line else self._inline(line, where, lineno, result))
                 continue
             html = self._render(marker, where, csv_base, result)
             out.extend(["", _no_blank_lines(html), ""])
         result.markdown = "\n".join(out) + "\n"
         return result
+
+    def _inline(self, line: str, where: str, lineno: int, result: Expansion) -> str:
+        pieces, last = [], 0
+        for (start, end), marker in inline_markers(line, where, lineno):
+            pieces += [line[last:start], self._value(marker, where, result)]
+            last = end
+        return "".join(pieces) + line[last:] if pieces else line
+
+    def _value(self, marker: Marker, where: str, result: Expansion) -> str:
+        dataset = self._dataset(marker, where)
+        ident = marker.args["indicator"]
+        indicator = dataset.indicators.get(ident)
+        if indicator is None:
+            raise AlmanacError(f"{where}, line {marker.line}: unknown indicator {ident!r} in {dataset.path}.")
+        fmt = Formatter(dataset, self.lang, self.locales, self.warn)
+        show = marker.args["show"]
+        if show == "when":
+            text = fmt.when(indicator)
+            if not text:
+                raise AlmanacError(f"{where}, line {marker.line}: indicator {ident!r} of {dataset.path} has no period or deadline.")
+        elif indicator.value is None:
+            raise AlmanacError(f"{where}, line {marker.line}: indicator {ident!r} of {dataset.path} has no value.")
+        else:
+            text = fmt.quantity(indicator) if show == "value" else fmt.number(indicator.value)
+        result.used.append((dataset.publication, indicator.group))
+        return str(Markup('<span class="almanac-value">{}</span>').format(text))
 
     def _dataset(self, marker: Marker, where: str) -> Dataset:
         pub = marker.args["publication"]
@@ -152,18 +213,20 @@ class Renderer:
         labels["actual_years"] = [t("actual", year=y) for y in group.years]
         table_rows = rows(group, fmt)
         caption = fmt.text(group.caption, f"{dataset.path}, group '{group.id}'")
-        periods = {r["when"] for r in table_rows}
-        # A period shared by every row belongs in the caption, not in a column repeating it.
-        shared = periods.pop() if len(periods) == 1 and not group.years else None
-        if shared and shared[:4] not in caption:
-            caption = f"{caption} ({shared})"
+        # The caption names a period only where the source gives one for the whole list (group.period);
+        # rows in that period then leave their cell empty rather than repeat it.
+        if group.period and group.period not in caption:
+            caption = f"{caption} ({group.period})"
+        for row in table_rows:
+            if row["when"] == group.period:
+                row["when"] = ""
         # The value column is needed only when some sentence does not already show its value.
         inline = all(fmt.shows_value(ind) for ind in group.indicators)
         return self.env.get_template("indicators.html").render(
             anchor=f"ind-{dataset.publication}-{group.id}".replace(".", "-"),
             caption=caption, t=labels, rows=table_rows, years=group.years, numbered=group.numbered,
             has_values=bool(group.years) or (not inline and any(r["target"] for r in table_rows)),
-            has_when=shared is None and any(r["when"] for r in table_rows),
+            has_when=any(r["when"] for r in table_rows),
             csv_href=csv_href,
         )
 

@@ -119,17 +119,43 @@ class Localised(Option):
         return dict(value)
 
 
-class Deadline(Option):
-    """YYYY, YYYY-MM or YYYY-MM-DD, normalised to a string."""
+class Target(Option):
+    """A number, or a range as its two bounds ``[low, high]`` (the source's «1–3 страны»), as a tuple."""
 
     def run_validation(self, value):
-        if isinstance(value, datetime.date):
-            return value.isoformat()
-        if isinstance(value, int) and not isinstance(value, bool):
-            value = str(value)
-        if isinstance(value, str) and re.fullmatch(r"\d{4}(-(0[1-9]|1[0-2])(-\d{2})?)?", value):
-            return value
-        raise ValidationError(f"expected YYYY, YYYY-MM or YYYY-MM-DD, got {value!r}")
+        if isinstance(value, list):
+            if (len(value) == 2 and all(_is_number(v) for v in value) and value[0] < value[1]):
+                return (value[0], value[1])
+            raise ValidationError(f"expected a number or a range [low, high] with low < high, got {value!r}")
+        return Number().run_validation(value)
+
+
+def _is_number(value) -> bool:
+    return not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
+
+
+DUE_KINDS = ("by_end_of", "before")
+
+
+class Due(Option):
+    """When a target falls due, worded as the source words it, never more precise:
+    ``{by_end_of: 2024}`` («к концу 2024 года»), ``{before: 2024}`` («до 2024 года»)
+    or ``{before: 2022-09}`` («до сентября 2022 года»). Returned as (kind, "YYYY" or "YYYY-MM")."""
+
+    def run_validation(self, value):
+        example = "{by_end_of: 2024}, {before: 2024} or {before: 2022-09}"
+        if not isinstance(value, dict) or len(value) != 1:
+            raise ValidationError(f"expected one of {example}; got {value!r}")
+        (kind, when), = value.items()
+        if kind not in DUE_KINDS:
+            raise ValidationError(f"expected one of {', '.join(DUE_KINDS)} (e.g. {example}); got {kind!r}")
+        if isinstance(when, int) and not isinstance(when, bool):
+            when = str(when)
+        pattern = r"\d{4}" if kind == "by_end_of" else r"\d{4}(-(0[1-9]|1[0-2]))?"
+        if not isinstance(when, str) or not re.fullmatch(pattern, when):
+            shape = "a year (YYYY)" if kind == "by_end_of" else "a year (YYYY) or a month (YYYY-MM)"
+            raise ValidationError(f"'{kind}' expects {shape}, got {when!r}")
+        return (kind, when)
 
 
 class Text(Option):
