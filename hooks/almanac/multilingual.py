@@ -128,4 +128,11 @@ def status_markdown(matrix: list[Entry], publications: list, langs: list[str], l
             cells.append(f"{label} ({cell['words']:,} {loc.get(lang, 'i18n.words')})".replace(",", "\u00a0"))
         title = escape(pub.title(lang), quote=False).replace("|", "&#124;")
         lines.append(f"| {title} | " + " | ".join(cells) + " |")
+    # What changed in a stale translation's source: the command that shows it, in any language.
+    stale = [e for e in matrix if e.state == "stale"]
+    if stale:
+        lines.append("")
+    for entry in stale:
+        shown = f"{entry.path.parents[1].name}/{localized(Path(''), entry.chapter, entry.lang).as_posix()}"
+        lines.append(f"- {loc.get(lang, 'i18n.states.stale')}: `{shown}`: `almanac diff {shown}`")
     return "\n".join(lines + ["", "</div>"])

@@ -40,7 +40,8 @@ def report(config_path: Path) -> str:
     """The translation matrix as text: one row per publication, one column per language."""
     docs_dir, langs, settings = project(config_path)
     pubs = publications.load_all(config_path.parent, docs_dir)
-    table = translations.summary(translations.matrix(pubs, docs_dir, langs, settings))
+    entries = translations.matrix(pubs, docs_dir, langs, settings)
+    table = translations.summary(entries)
     width = max(len(p.slug) for p in pubs) + 2
     lines = ["publication".ljust(width) + "".join(lang.ljust(34) for lang in langs)]
     for pub in pubs:
@@ -51,4 +52,8 @@ def report(config_path: Path) -> str:
             row += f"{cell['state']:<9}{cell['words']:>6} w  ({counts})".ljust(34)
         lines.append(row.rstrip())
     lines.append("\nstates: " + ", ".join(STATES) + "; counts are chapters, w = words in that language")
+    for entry in entries:
+        if entry.state == "stale":
+            shown = entry.path.relative_to(config_path.parent).as_posix()
+            lines.append(f"stale: {shown}; see what changed: almanac diff {shown}")
     return "\n".join(lines)

@@ -1,0 +1,291 @@
+"""Exchange files for translators' CAT tools: one gettext PO file per chapter and language.
+
+Reads: a Russian chapter, its translation (`NAME.<lang>.md`) if there is one, and, for a stale
+translation, the stamped version of the source from git (`history.stamped_version`).
+Writes: `export` returns the PO text (the CLI writes it); `import_po` writes the translation
+`NAME.<lang>.md` and stamps it (`translations.stamp`).
+
+Why PO: Weblate, Crowdin, OmegaT and memoQ all read and write it, GNU gettext (`msgfmt --check`)
+and translate-toolkit (`pofilter`) validate it, and it has what a translation update needs
+built in: `fuzzy` marks a segment whose source changed, with the text it was translated from as
+`#| msgid`. XLIFF 2.0 would say the same, but several of those tools and the validators read
+only XLIFF 1.2.
+
+One entry per segment (`segments.parse`), in reading order; `msgctxt` is the segment's number,
+the reference is the source's file and line, and extracted comments say what kind of segment it
+is and what each placeholder stands for. The header records the source and its digest, so a file
+for another source, or for an older version of it, is refused on import.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import polib
+
+from . import history, segments
+from .content import decode, text_digest
+from .errors import AlmanacError
+from .locales import DEFAULT_LANGUAGE
+from .translations import localized, recorded_hash, stamp
+
+SOURCE_HEADER = "X-Almanac-Source"
+HASH_HEADER = "X-Almanac-Source-Hash"
+_ONE_LINE = {"title", "heading", "cell", "quote", "admonition"}
+_ATTACHABLE = {"paragraph", "item", "footnote"}
+
+
+@dataclass
+class Exported:
+    text: str
+    segments: int
+    translated: int
+    review: int
+    note: str = ""  # why segments are marked for review, if they are
+
+
+def export(root: Path, source: Path, lang: str) -> Exported:
+    """The PO file of `source` (a Russian chapter) for `lang`, filled from its translation if it has one."""
+    shown = _shown(root, source)
+    text = _read(source, shown)
+    doc = segments.parse(text)
+    target = localized(source.parent, source.name, lang)
+    translations: dict[int, str] = {}
+    review: dict[int, str | None] = {}
+    attached: set[int] = set()
+    note = ""
+    if target.exists():
+        target_doc = segments.parse(_read(target, _shown(root, target)))
+        stamped = recorded_hash(target)
+        if stamped == text_digest(text):
+            translations, attached = align(doc, target_doc)
+        elif stamped is None:
+            translations, attached = align(doc, target_doc)
+            review = dict.fromkeys(translations)
+            note = f"{_shown(root, target)} has no source_hash: every segment is marked for review."
+        else:
+            translations, review, attached, note = _since_stamp(root, source, doc, target_doc, stamped)
+    po = polib.POFile(wrapwidth=78)
+    po.header = (f"{shown} for translation into '{lang}', made by 'almanac export'.\n"
+                 f"Keep every <xN/> and <gN>…</gN> placeholder; import with 'almanac import FILE'.")
+    po.metadata = {"Project-Id-Version": f"Almanac {source.parent.name}",
+                   "PO-Revision-Date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M+0000"),
+                   "Last-Translator": "almanac export", "Language-Team": lang, "Language": lang,
+                   "MIME-Version": "1.0", "Content-Type": "text/plain; charset=UTF-8",
+                   "Content-Transfer-Encoding": "8bit", SOURCE_HEADER: shown, HASH_HEADER: text_digest(text),
+                   "X-Generator": "almanac export"}
+    for number, segment in enumerate(doc.segments):
+        protected = segments.protect(segment.text)
+        entry = polib.POEntry(msgctxt=str(number + 1), msgid=protected.text, occurrences=[(shown, str(segment.line))],
+                              comment="\n".join([segment.kind, *segments.describe(protected.pieces)]))
+        if number in translations:
+            entry.msgstr = protect_like(translations[number], protected)
+        if number in attached:
+            entry.tcomment = "This translation includes a block of its own that the source does not have."
+        if number in review and number in translations:
+            entry.flags.append("fuzzy")
+            if review[number] is not None:
+                entry.previous_msgid = segments.protect(review[number]).text
+        po.append(entry)
+    return Exported(str(po), len(doc.segments), len(translations), len(review), note)
+
+
+def import_po(root: Path, po_path: Path) -> tuple[Path, int, str]:
+    """Write the translation a PO file holds; returns (the file written, its segments, its new stamp)."""
+    shown_po = po_path.name
+    try:
+        po = polib.pofile(str(po_path), wrapwidth=78)
+    except (OSError, ValueError) as exc:
+        raise AlmanacError(f"{shown_po}: not a readable PO file ({exc}).") from None
+    source_name, lang = po.metadata.get(SOURCE_HEADER), po.metadata.get("Language", "")
+    if not source_name:
+        raise AlmanacError(f"{shown_po}: no {SOURCE_HEADER} header; expected a file made by 'almanac export'.")
+    if not re.fullmatch(r"[a-z]{2,3}", lang) or lang == DEFAULT_LANGUAGE:
+        raise AlmanacError(f"{shown_po}: the Language header is {lang!r}; expected the language of a translation, "
+                           f"e.g. 'en'.")
+    source = root / source_name
+    if not source.is_file():
+        raise AlmanacError(f"{shown_po}: its source {source_name} does not exist; expected a file for a chapter "
+                           f"of this project.")
+    text = _read(source, source_name)
+    digest = text_digest(text)
+    if po.metadata.get(HASH_HEADER) != digest:
+        raise AlmanacError(f"{shown_po}: made from another text than {source_name} as it is now (source_hash "
+                           f"{po.metadata.get(HASH_HEADER)}, now {digest}): a file for another chapter or an older "
+                           f"version; export again, and your CAT tool's translation memory fills in what was translated.")
+    doc = segments.parse(text)
+    entries = {entry.msgctxt: entry for entry in po if not entry.obsolete}
+    texts = []
+    for number, segment in enumerate(doc.segments):
+        where = f"{shown_po}, segment {number + 1} ({segment.kind}, {source_name} line {segment.line})"
+        entry = entries.pop(str(number + 1), None)
+        protected = segments.protect(segment.text)
+        if entry is None:
+            raise AlmanacError(f"{where}: the segment is missing; expected an entry with msgctxt \"{number + 1}\".")
+        where = f"{shown_po}, line {entry.linenum}, segment {number + 1} ({segment.kind}, {source_name} line {segment.line})"
+        if entry.msgid != protected.text:
+            raise AlmanacError(f"{where}: msgid is not the source's text; expected a file exported from "
+                               f"{source_name} as it is now, with msgid left as it was.")
+        if "fuzzy" in entry.flags:
+            raise AlmanacError(f"{where}: still marked fuzzy (the source changed); review the translation, "
+                               f"then clear the flag.")
+        if not entry.msgstr.strip():
+            raise AlmanacError(f"{where}: untranslated; expected a translation in msgstr.")
+        if segment.kind in _ONE_LINE and "\n" in entry.msgstr:
+            raise AlmanacError(f"{where}: a {segment.kind} must be one line; expected no line break in msgstr.")
+        texts.append(segments.restore(entry.msgstr, protected, where))
+    if entries:
+        extra = next(iter(entries.values()))
+        raise AlmanacError(f"{shown_po}, line {extra.linenum}, segment {extra.msgctxt}: {source_name} has no such "
+                           f"segment; expected a file exported from it as it is now.")
+    target = localized(source.parent, source.name, lang)
+    target.write_text(_compose(doc, texts, text, target), encoding="utf-8")
+    return target, len(texts), stamp(target, source.parent)
+
+
+def align(source: segments.Document, target: segments.Document) -> tuple[dict[int, str], set[int]]:
+    """Each source segment's translation, from a translated chapter of the same structure.
+
+    Blocks the translation adds (a translator's note) join the neighbouring segment's text, so
+    that putting the texts back into the source's skeleton gives the translation again."""
+    pairs = _pairs(source, target)
+    texts = {i: target.segments[j].text for i, j in pairs.items()}
+    attached: set[int] = set()
+    source_body, source_spans = _rendered(source)
+    target_body, target_spans = _rendered(target)
+    order = [i for i in range(len(source.segments)) if i in source_spans]
+    for previous, following in zip([None, *order], [*order, None]):
+        if (previous is not None and previous not in pairs) or (following is not None and following not in pairs):
+            continue
+        gap_s = source_body[source_spans[previous][1] if previous is not None else 0:
+                            source_spans[following][0] if following is not None else len(source_body)]
+        gap_t = target_body[target_spans[pairs[previous]][1] if previous is not None else 0:
+                            target_spans[pairs[following]][0] if following is not None else len(target_body)]
+        if gap_s == gap_t or not _has_segment_between(target, pairs, previous, following):
+            continue
+        if following is not None and gap_t.startswith(gap_s) and _attachable(source, following):
+            texts[following] = gap_t[len(gap_s):] + texts[following]
+            attached.add(following)
+        elif previous is not None and gap_t.endswith(gap_s) and _attachable(source, previous):
+            texts[previous] += gap_t[: len(gap_t) - len(gap_s)]
+            attached.add(previous)
+    return texts, attached
+
+
+def protect_like(translation: str, source: segments.Protected) -> str:
+    """The translation with its markup as the source's placeholders (markup the source lacks stays as it is)."""
+    own = segments.protect(translation)
+    unused = dict(source.pieces)
+    names: dict[str, str | None] = {}
+    for name, markup in own.pieces.items():
+        match = next((n for n, m in unused.items() if m == markup and n[0] == name[0]), None)
+        names[name] = match
+        if match:
+            del unused[match]
+
+    def rename(m: re.Match) -> str:
+        name = f"x{m.group(1)}" if m.group(1) else f"g{m.group(2) or m.group(3)}"
+        new = names.get(name)
+        if new is None:
+            markup = own.pieces[name]
+            return markup if isinstance(markup, str) else markup[0 if m.group(2) else 1]
+        return m.group(0).replace(name, new)
+
+    return segments.PLACEHOLDER.sub(rename, own.text)
+
+
+def _since_stamp(root, source, doc, target_doc, stamped):
+    """Translations of a stale file: kept where the segment did not change, marked for review where it did."""
+    try:
+        version = history.stamped_version(source, stamped, _shown(root, source))
+    except AlmanacError as exc:
+        translations, attached = align(doc, target_doc)
+        return translations, dict.fromkeys(translations), attached, f"{exc} Every segment is marked for review."
+    old = segments.parse(version.text)
+    old_texts, attached_old = align(old, target_doc)
+    translations, review, attached = {}, {}, set()
+    matcher = difflib.SequenceMatcher(None, [s.text for s in old.segments], [s.text for s in doc.segments],
+                                      autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op not in ("equal", "replace"):
+            continue
+        for i, j in zip(range(i1, i2), range(j1, j2)):
+            if i in old_texts:
+                translations[j] = old_texts[i]
+                if i in attached_old:
+                    attached.add(j)
+                if op == "replace":
+                    review[j] = old.segments[i].text
+    note = f"Segments changed since commit {version.commit[:10]} ({version.date}) are marked fuzzy."
+    return translations, review, attached, note
+
+
+def _pairs(source: segments.Document, target: segments.Document) -> dict[int, int]:
+    pairs = {}
+    if source.segments and target.segments and source.segments[0].kind == target.segments[0].kind == "title":
+        pairs[0] = 0
+    a, b = source.pieces, target.pieces
+    matcher = difflib.SequenceMatcher(None, source.shape(), target.shape(), autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        left = [p for p in a[i1:i2] if isinstance(p, int)]
+        right = [p for p in b[j1:j2] if isinstance(p, int)]
+        if op == "equal" or (op == "replace" and len(left) == len(right)):
+            pairs.update(zip(left, right))
+    return pairs
+
+
+def _rendered(doc: segments.Document) -> tuple[str, dict[int, tuple[int, int]]]:
+    out, spans, position = [], {}, 0
+    for piece in doc.pieces:
+        if isinstance(piece, int):
+            segment = doc.segments[piece]
+            text = segment.text.replace("\n", "\n" + segment.indent)
+            spans[piece] = (position, position + len(text))
+        else:
+            text = piece
+        out.append(text)
+        position += len(text)
+    return "".join(out), spans
+
+
+def _has_segment_between(target, pairs, previous, following) -> bool:
+    low = pairs[previous] if previous is not None else -1
+    high = pairs[following] if following is not None else len(target.segments)
+    return high - low > 1
+
+
+def _attachable(doc: segments.Document, number: int) -> bool:
+    segment = doc.segments[number]
+    return segment.kind in _ATTACHABLE and not segment.indent
+
+
+def _compose(doc: segments.Document, texts: list[str], source_text: str, target: Path) -> str:
+    """The translated chapter: the translation's front matter (or the source's), then the source's skeleton."""
+    front, lead = doc.front, _lead(source_text[len(doc.front):])
+    if target.exists():
+        existing = decode(target.read_bytes(), target.name)
+        own = segments.parse(existing)
+        front, lead = own.front or front, _lead(existing[len(own.front):])
+    if doc.segments and doc.segments[0].kind == "title" and front:
+        front = segments.with_title(front, texts[0])
+    return front + lead + doc.render(texts).lstrip("\n")
+
+
+def _lead(body: str) -> str:
+    return body[: len(body) - len(body.lstrip("\n"))]
+
+
+def _read(path: Path, shown: str) -> str:
+    try:
+        return decode(path.read_bytes(), shown)
+    except OSError as exc:
+        raise AlmanacError(f"{shown}: cannot read the file: {exc.strerror}.") from None
+
+
+def _shown(root: Path, path: Path) -> str:
+    path = path.resolve()
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
