@@ -34,7 +34,7 @@ def on_config(config):
 
 def on_files(files, config):
     root = engine.project_root(config)
-    docs_dir = Path(config.docs_dir)
+    docs_dir = engine.docs_dir(config)
     for file in sorted(files.documentation_pages(), key=lambda f: f.src_uri):
         _read(file, root, docs_dir)
     return files
@@ -44,7 +44,7 @@ def on_page_read_source(page, config):
     file = page.file
     if not file.abs_src_path:
         return None
-    return _read(file, engine.project_root(config), Path(config.docs_dir)).text
+    return _read(file, engine.project_root(config), engine.docs_dir(config)).text
 
 
 def _read(file, root: Path, docs_dir: Path) -> content.Page:

@@ -14,6 +14,7 @@ The policy itself is computed by almanac.csp.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 
 from mkdocs.exceptions import PluginError
@@ -27,6 +28,7 @@ log = logging.getLogger("mkdocs.hooks.csp")
 class _State:
     def __init__(self):
         self.live_reload = False
+        self.parsed: dict[bytes, csp.Inline] = {}  # inline code by hash of the page's text
 
 
 state = _State()
@@ -50,10 +52,21 @@ def on_post_template(output_content, template_name, config):
 
 
 def _with_policy(output: str, name: str) -> str:
-    inline = csp.inline_code(output)
+    inline = _inline_code(output)
     for handler in inline.handlers:
         log.warning(f"{name}: inline event handler '{handler}=' will not run: the Content-Security-Policy blocks it.")
     try:
         return csp.insert_policy(output, csp.policy(inline, live_reload=state.live_reload))
     except csp.CSPError as error:
         raise PluginError(f"Error adding the Content-Security-Policy to '{name}': {error}") from error
+
+
+def _inline_code(output: str) -> csp.Inline:
+    """The page's inline code, parsed once per text: `mkdocs serve` rebuilds every page on each save, and
+    parsing was a sixth of a preview's rebuild; most pages come out as they were."""
+    digest = hashlib.sha256(output.encode("utf-8")).digest()
+    if digest not in state.parsed:
+        if len(state.parsed) >= 4096:
+            state.parsed.clear()
+        state.parsed[digest] = csp.inline_code(output)
+    return state.parsed[digest]

@@ -12,6 +12,14 @@ Reads: the MkDocs config and pages handed to the hooks. Writes: nothing.
   locales, publications and data once per build, on the first call of a
   build, and gives every hook and every language pass the same `Project`.
   A `mkdocs serve` rebuild creates a new config object, so it starts clean.
+- **Shards.** `almanac build` runs one process per language, each with
+  `ALMANAC_SHARD=<lang>`: static-i18n then builds that one language, in its
+  place in the whole site (`begin_pass`), and the core assembles the shards.
+- **Preview.** `almanac serve --publication … --language …` builds one shard
+  from a config it writes in .cache/preview/ (almanac.preview), which names its
+  scope (`preview`): the project's folder and docs folder are then the
+  project's (`project_root`, `docs_dir`), and `project` loads only that
+  publication.
 - **Errors.** The core raises `AlmanacError`; `reports_errors` turns it into
   MkDocs' `PluginError`, which MkDocs prints as one line without a traceback.
 
@@ -22,15 +30,19 @@ call it, not the `almanac` package.
 from __future__ import annotations
 
 import functools
+import os
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
+from almanac import preview as previewing
 from almanac.errors import AlmanacError
 from almanac.locales import DEFAULT_LANGUAGE
 from almanac.project import Project
 
 _current: dict = {"config": None, "project": None}
+
+SHARD_VARIABLE = "ALMANAC_SHARD"
 
 
 def project(config) -> Project:
@@ -38,9 +50,14 @@ def project(config) -> Project:
     if _current["config"] is not config:
         root = project_root(config)
         raw = (config.extra or {}).get("almanac", {})
+        scope = preview(config)
         try:
-            loaded = Project.load(root, Path(config.docs_dir), languages(config), raw,
-                                  Path(config.config_file_path).read_text(encoding="utf-8"))
+            if scope:
+                loaded = previewing.load_project(scope, languages(config), raw,
+                                                 Path(scope.config_file).read_text(encoding="utf-8"))
+            else:
+                loaded = Project.load(root, Path(config.docs_dir), languages(config), raw,
+                                      Path(config.config_file_path).read_text(encoding="utf-8"))
         except AlmanacError as exc:
             raise PluginError(str(exc)) from None
         _current.update(config=config, project=loaded)
@@ -77,11 +94,47 @@ def languages(config) -> list[str]:
 
 def nested(config) -> bool:
     """True inside the passes static-i18n starts for the languages after the first."""
+    if shard():
+        return False  # a shard's one pass is also its outermost: its on_post_build at -200 is the last
     return bool(getattr(config.plugins.get("i18n"), "building", False))
 
 
 def first_pass(config) -> bool:
-    return build_language(config) == DEFAULT_LANGUAGE and not nested(config)
+    return build_language(config) == (shard() or DEFAULT_LANGUAGE) and not nested(config)
+
+
+def shard() -> str | None:
+    """The one language this process builds (`ALMANAC_SHARD`), or None when it builds every language in turn."""
+    return os.environ.get(SHARD_VARIABLE) or None
+
+
+def begin_pass(config) -> None:
+    """Call at the start of every pass, before static-i18n's on_config (-100).
+
+    - static-i18n gives each page its language switcher by setting `config.extra.alternate` as an
+      attribute, and resets only the item at the start of a pass. Templates read the attribute first, so
+      each language's 404.html, rendered before any page, would link to the previous pass's last page.
+    - In a shard build, make the only pass the shard's language. static-i18n's own `build_only_locale`
+      makes that language the default one: its pages would move to the site root, its switcher would list
+      it alone and a missing page would fall back to nothing. Here the language keeps its URLs (/<lang>/),
+      its switcher and its fallbacks, so its pages come out byte for byte as in a build of every language.
+    """
+    config.extra.__dict__.pop("alternate", None)
+    lang = shard()
+    plugin = config.plugins.get("i18n")
+    if lang is None or plugin is None:
+        return
+    if lang not in languages(config):
+        raise PluginError(f"{SHARD_VARIABLE}={lang}: not a language of this site; expected one of "
+                          f"{', '.join(languages(config))} (plugins.i18n.languages in mkdocs.yml).")
+    plugin.current_language = lang
+    # static-i18n builds the other languages from its on_post_build unless it believes it is already doing so.
+    plugin.building = True
+
+
+def default_url(page) -> str:
+    """The URL of a page in the default language (for a fallback page, its original's)."""
+    return page.file.alternates[DEFAULT_LANGUAGE].url
 
 
 def page_language(page, config) -> str:
@@ -90,7 +143,21 @@ def page_language(page, config) -> str:
 
 
 def project_root(config) -> Path:
+    scope = preview(config)
+    if scope:
+        return Path(scope.root)  # a preview's config lives in .cache/preview/, not in the project folder
     return Path(config.config_file_path).resolve().parent
+
+
+def docs_dir(config) -> Path:
+    """The project's docs folder (a preview's docs folder holds only a link to its publication's folder)."""
+    scope = preview(config)
+    return Path(scope.docs_dir) if scope else Path(config.docs_dir)
+
+
+def preview(config) -> previewing.Scope | None:
+    """What `almanac serve --publication … --language …` builds (its generated config says), or None."""
+    return previewing.Scope.from_extra((config.extra or {}).get(previewing.EXTRA_KEY))
 
 
 def site_prefix(lang: str) -> str:

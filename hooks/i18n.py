@@ -17,18 +17,20 @@ Events:
 - on_post_build: keep this language's search entries (fallback pages out);
   after the last language, write one search index per language and a
   sitemap with alternates for real translations only, and warn about
-  stale and missing translations.
+  stale and missing translations. A shard build (one language, see
+  engine.shard) writes its language's index, warns about its language only,
+  and records its pages in <site>/.almanac-shard/pages.json: the sitemap is
+  written when the shards are assembled (almanac.shards).
 
 Reads: the build's project, the pages MkDocs built, the merged search index.
 The decisions (what is a fallback, which documents each language's search
 index keeps, the sitemap, what editors are told) are in almanac.multilingual.
 Writes: <site>/search/search_index.json, <site>/<lang>/search/search_index.json,
-<site>/sitemap.xml(.gz).
+<site>/sitemap.xml(.gz); in a shard build <site>/.almanac-shard/pages.json instead of the sitemap.
 """
 
 from __future__ import annotations
 
-import gzip
 import json
 import logging
 from pathlib import Path
@@ -38,7 +40,7 @@ from mkdocs.plugins import event_priority
 
 import engine
 import material_markup as material
-from almanac import context, locales, multilingual, translations
+from almanac import context, locales, multilingual, shards, translations
 
 log = logging.getLogger("mkdocs.hooks.i18n")
 
@@ -63,9 +65,11 @@ def on_startup(command, dirty):
     state.command = command
 
 
-@event_priority(-110)
+# Before static-i18n's on_config (-100), which configures the pass for the language that begin_pass chose.
+@event_priority(-90)
 @engine.reports_errors
 def on_config(config):
+    engine.begin_pass(config)
     lang = engine.build_language(config)
     if engine.first_pass(config):
         state.reset()
@@ -89,6 +93,9 @@ def on_page_content(html, page, config, files):
     content_lang = engine.page_language(page, config)
     src = context.language_free(page.file.src_uri)
     state.pages.record(src, lang, page.url, content_lang != lang)
+    if content_lang != lang and engine.shard():
+        # A shard builds no other language: the original's URL, for the canonical link, is the engine's.
+        state.pages.record(src, content_lang, engine.default_url(page), False)
     project = engine.project(config)
     if state.command == "serve":
         html = multilingual.preview_banner(_matrix(config), project.locales, project.docs_name, src, lang) + html
@@ -136,23 +143,25 @@ def on_post_build(config):
         return
     site = Path(config.site_dir)
     langs = engine.languages(config)
+    built = [engine.shard()] if engine.shard() else langs
     index_path = site / "search" / "search_index.json"
     if index_path.exists():
         merged = json.loads(index_path.read_text(encoding="utf-8"))
-        for lang in langs:
+        for lang in built:
             target = site / engine.site_prefix(lang) / "search" / "search_index.json"
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(json.dumps(multilingual.language_index(merged, lang, langs, state.pages),
                                          ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-    xml = multilingual.sitemap_xml(state.pages, langs, config.site_url or "/")
-    (site / "sitemap.xml").write_text(xml, encoding="utf-8")
-    with gzip.GzipFile(site / "sitemap.xml.gz", "wb", mtime=0) as handle:
-        handle.write(xml.encode("utf-8"))
-    for lang in [other for other in langs if other != locales.DEFAULT_LANGUAGE]:
-        # static-i18n writes a per-language copy that advertises fallbacks; one sitemap is the truth.
-        for name in ("sitemap.xml", "sitemap.xml.gz"):
-            (site / engine.site_prefix(lang) / name).unlink(missing_ok=True)
-    for message in multilingual.problems(_matrix(config), engine.project(config).root):
+    if engine.shard():
+        shards.write_part(site, "pages", shards.pages_part(state.pages, engine.shard(), config.site_url or "/"))
+    else:
+        shards.write_sitemap(site, state.pages, langs, config.site_url or "/")
+        for lang in [other for other in langs if other != locales.DEFAULT_LANGUAGE]:
+            # static-i18n writes a per-language copy that advertises fallbacks; one sitemap is the truth.
+            for name in shards.SITEMAP:
+                (site / engine.site_prefix(lang) / name).unlink(missing_ok=True)
+    mine = [entry for entry in _matrix(config) if entry.lang in built]
+    for message in multilingual.problems(mine, engine.project(config).root):
         log.warning(message)
 
 

@@ -10,7 +10,9 @@ Events:
   to a process pool (cache keyed by content hash), which renders them while
   the pages of this and the next languages are written.
 - on_post_build: after the last language, wait for the pool, then copy every
-  PDF from the cache to <site>/pdf/.
+  PDF from the cache to <site>/pdf/. A shard build (one language, see
+  engine.shard) copies its own and lists them in <site>/.almanac-shard/pdf.json;
+  `almanac build` records them in the cache's manifest once every shard is built.
 - on_build_error, on_shutdown: stop the pool.
 
 Reads: captured chapter HTML, publication metadata, locales/*.yml,
@@ -33,7 +35,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 
 import engine
-from almanac import brochures, context, fonts, pdf
+from almanac import brochures, context, fonts, pdf, shards
 
 log = logging.getLogger("mkdocs.hooks.pdf")
 
@@ -153,7 +155,13 @@ def on_post_build(config):
         _serve_cached(cache, out_dir)
         return
     _wait_for_pool()
-    cache.publish(state.jobs, out_dir, _print_edition(config))
+    if engine.shard():
+        # Shards build at the same time: the manifest is theirs together, written by the parent when all succeeded.
+        brochures.copy_out(state.jobs, out_dir)
+        shards.write_part(Path(config.site_dir), "pdf", {"files": {job.name: job.cache_path.name for job in state.jobs},
+                                                         "print_edition": _print_edition(config)})
+    else:
+        cache.publish(state.jobs, out_dir, _print_edition(config))
     for job in state.jobs:
         if job.name not in state.rendered:
             log.info(f"Reused pdf/{job.name}.pdf from the cache (unchanged)")

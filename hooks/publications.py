@@ -5,8 +5,10 @@ Events:
   metadata is loaded and validated once per build by engine.project), and
   set the site name and description of the language being built.
 - on_nav: title each publication's section in the build language.
-- on_page_markdown: expand `{{ catalogue() }}` into the catalogue (all
-  publications, then by organisation).
+- on_page_markdown: expand `{{ catalogue() }}` into the catalogue (a card per
+  publication, with filters).
+- on_page_context: give a page with the catalogue its filter script
+  (overrides/assets/javascripts/catalogue.js, printed by overrides/main.html).
 
 Reads: the build's project (publications, organisations, locales).
 Writes: nothing.
@@ -26,6 +28,15 @@ from almanac import catalogue, locales
 log = logging.getLogger("mkdocs.hooks.publications")
 
 CATALOGUE_MARKER = "{{ catalogue() }}"
+CATALOGUE_SCRIPT = "assets/javascripts/catalogue.js"
+
+
+class _State:
+    def __init__(self):
+        self.with_catalogue: set[str] = set()   # pages of this pass that carry the catalogue
+
+
+state = _State()
 
 
 # Runs after static-i18n's on_config (-100), which resets site_name per language.
@@ -35,6 +46,7 @@ def on_config(config):
     project = engine.project(config)
     if engine.first_pass(config):
         locales.reset_warnings()
+    state.with_catalogue = set()
     lang = engine.build_language(config)
     config.site_name = project.locales.get(lang, "site.name")
     config.site_description = project.locales.get(lang, "site.description")
@@ -62,8 +74,17 @@ def on_nav(nav, config, files):
     return nav
 
 
+@engine.reports_errors
 def on_page_markdown(markdown, page, config, files):
     if CATALOGUE_MARKER not in markdown:
         return markdown
     lang = engine.build_language(config)
-    return markdown.replace(CATALOGUE_MARKER, catalogue.markdown(engine.project(config), lang, page.file.src_uri))
+    state.with_catalogue.add(page.file.src_uri)
+    html = catalogue.markdown(engine.project(config), lang, page.url, engine.site_prefix)
+    return markdown.replace(CATALOGUE_MARKER, html)
+
+
+def on_page_context(ctx, page, config, nav):
+    if page.file.src_uri in state.with_catalogue:
+        ctx["almanac_scripts"] = [CATALOGUE_SCRIPT]
+    return ctx

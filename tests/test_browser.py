@@ -361,6 +361,51 @@ def test_charts_keep_their_colours_under_the_policy(server, browser):
     assert mismatched == [], mismatched[:10]
 
 
+# -- Charts on a phone ------------------------------------------------------------------------------
+
+PHONE = {"width": 360, "height": 780}
+# Font size times the SVG's on-screen scale, for every chart text the reader can see.
+CHART_TEXT_PX = """() => [...document.querySelectorAll('.almanac-chart svg text')]
+    .filter(t => t.getClientRects().length > 0)
+    .map(t => [t.textContent.trim(), parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a])"""
+
+
+def chart_pages(site: Path) -> list[str]:
+    return sorted(str(p.parent.relative_to(site)) + "/" for p in site.rglob("index.html")
+                  if "almanac-chart" in p.read_text(encoding="utf-8"))
+
+
+def test_chart_text_is_legible_at_360_pixels_with_a_table_of_the_same_numbers(server, browser, built_site):
+    from axe_playwright_python.sync_playwright import Axe
+
+    pages = chart_pages(built_site)
+    assert len(pages) >= 6, f"expected charts in every language, found them on {pages}"
+    page = browser.new_page(viewport=PHONE)
+    small, missing, grave, measured = [], [], [], 0
+    for path in pages:
+        page.goto(server + path, wait_until="load")
+        sizes = page.evaluate(CHART_TEXT_PX)
+        measured += len(sizes)
+        small += [f"/{path}: «{text}» at {px:.1f} px" for text, px in sizes if px < 12]
+        for figure in page.query_selector_all(".almanac-chart"):
+            shown = " ".join(t.text_content() for t in figure.query_selector_all("svg text")
+                             if t.is_visible()).replace("\u00a0", " ")
+            cells = [c.text_content().replace("\u00a0", " ")
+                     for c in figure.query_selector_all(".almanac-chart__data td")]
+            if not cells:
+                missing.append(f"/{path}: a chart without its table")
+            missing += [f"/{path}: table value «{c}» is not in the chart" for c in cells if c not in shown]
+        page.evaluate(Axe().axe_script)
+        results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+        grave += [f"/{path}: {v['id']} ({v['impact']})" for v in results["violations"]
+                  if v["impact"] in ("serious", "critical")]
+    page.close()
+    assert measured > 0, "no visible chart text at 360 px"
+    assert small == [], small[:10]
+    assert missing == [], missing[:10]
+    assert grave == [], grave
+
+
 # -- Accessible: axe-core on every page -------------------------------------------------------------
 
 

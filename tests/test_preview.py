@@ -7,6 +7,7 @@ required, and a Russian chapter is edited under it as an editor would.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -25,15 +26,16 @@ from tests.conftest import mkdocs_env
 class Preview:
     """A running `almanac serve` and everything it printed."""
 
-    def __init__(self, project: Path):
+    def __init__(self, project: Path, *args: str):
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
         self.base = f"http://127.0.0.1:{port}/"
         self.lines: list[str] = []
         almanac = Path(sys.executable).with_name("almanac")
-        self.process = subprocess.Popen([str(almanac), "serve", "--dev-addr", f"127.0.0.1:{port}"], cwd=project,
-                                        env=mkdocs_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.process = subprocess.Popen([str(almanac), "serve", "--dev-addr", f"127.0.0.1:{port}", *args],
+                                        cwd=project, env=mkdocs_env(), stdout=subprocess.PIPE,
+                                        stderr=subprocess.STDOUT, text=True, preexec_fn=_terminal_signals)
         threading.Thread(target=lambda: self.lines.extend(self.process.stdout), daemon=True).start()
 
     def get(self, path: str) -> str:
@@ -189,3 +191,48 @@ def _descends(pid: int, ancestor: int) -> bool:
         except OSError:
             return False
     return False
+
+
+def test_a_preview_of_one_publication_in_one_language_follows_edits_and_links_out_to_the_site(mini_project):
+    """`make serve PUB=… LANG=…`: only that publication in that language is built; a save shows at once;
+    a link to the rest of the library leads to the published site."""
+    content = mini_project / "content"
+    shutil.copytree(content / "demo-report-2023", content / "demo-other-2024")
+    chapter = content / "demo-report-2023" / "index.en.md"
+    original = chapter.read_text(encoding="utf-8")
+    preview = Preview(mini_project, "--publication", "demo-report-2023", "--language", "en")
+    try:
+        preview.wait_for("the first build", lambda: "Annual report" in preview.get("en/demo-report-2023/"))
+        assert preview.get("en/demo-other-2024/") == "", "a publication outside the preview was built"
+        assert preview.get("demo-report-2023/") == "", "a language outside the preview was built"
+
+        chapter.write_text(original.replace("A test publication", "An edited [sibling](../demo-other-2024/index.md)"
+                                            " and [catalogue](../index.md#top) publication"), encoding="utf-8")
+        preview.wait_for("the edit", lambda: "An edited" in preview.get("en/demo-report-2023/"))
+        page = preview.get("en/demo-report-2023/")
+        assert 'href="https://almanac.example.org/en/demo-other-2024/"' in page
+        assert 'href="https://almanac.example.org/en/#top"' in page
+        rebuilt = [line for line in preview.lines if "Preview of demo-report-2023 (en)" in line]
+        assert rebuilt and " rebuilt in " in rebuilt[-1], preview.lines
+        problems = [line for line in preview.lines if line.startswith(("WARNING", "ERROR")) and " code 404" not in line]
+        assert problems == [], preview.lines
+    finally:
+        preview.stop()
+        chapter.write_text(original, encoding="utf-8")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--publication", "no-such-plan", "--language", "en"],
+     "Invalid value for '--publication': 'no-such-plan': no such publication in content/; expected one of: "
+     "demo-report-2023."),
+    (["--publication", "demo-report-2023", "--language", "de"],
+     "Invalid value for '--language': 'de': not a language of this site; expected one of: ru, en, kk."),
+])
+def test_a_preview_of_an_unknown_publication_or_language_is_refused_in_one_line(mini_project, args, message):
+    almanac = Path(sys.executable).with_name("almanac")
+    result = subprocess.run([str(almanac), "serve", *args], cwd=mini_project, env=mkdocs_env(),
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2, result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert errors == [f"Error: {message}"], result.stderr
+    assert "Traceback" not in result.stderr

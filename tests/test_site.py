@@ -60,20 +60,6 @@ def test_publication_sections_are_titled_from_metadata(built_site, publications)
         assert pub.title("ru") in labels
 
 
-def test_catalogue_lists_every_publication_and_groups_by_organisation(built_site, publications):
-    home = soup(built_site / "index.html")
-    table_text = home.select_one("article table").get_text(" ", strip=True)
-    for pub in publications:
-        assert pub.title("ru") in table_text
-        assert f"{pub.period[0]}–{pub.period[1]}" in table_text
-    by_org = home.find(id="по-организациям")
-    assert by_org is not None, "the by-organisation view is missing"
-    inpud = [h for h in home.select("article h3") if "INPUD" in h.get_text()]
-    assert len(inpud) == 1
-    items = inpud[0].find_next("ul").find_all("li")
-    assert len(items) == 2, "INPUD's two plans are grouped under one organisation"
-
-
 def test_heading_anchors_are_readable_cyrillic(built_site, publications):
     for pub in publications:
         for chapter in pub.chapters:

@@ -1,9 +1,11 @@
 """Which PDFs a build makes, from what, and how the PDF cache keeps them.
 
 Reads: the build's project (publications, locales), the chapters captured as
-built, .cache/almanac/pdf/manifest.json. Writes: with `Cache.publish`, the
-PDFs into the site and the manifest; with `Cache.prune`, removes cached PDFs
-no edition uses any more.
+built, overrides/print/print.css (and print-edition.css for the printer's
+edition), .cache/almanac/pdf/manifest.json. Writes: for the printer's edition,
+a copy of its CMYK profile in .cache/almanac/press/; with `Cache.publish`, the
+PDFs into the site (`copy_out`) and the manifest (`Cache.record`); with
+`Cache.prune`, removes cached PDFs no edition uses any more.
 
 One job per publication and language; its cache key is a hash of everything
 the PDF is made of (`pdf.cache_key`), so an unchanged publication is copied
@@ -16,17 +18,25 @@ import json
 import shutil
 from pathlib import Path
 
-from . import pdf
+from . import context, pdf, press
 from .locales import Locales
 
 PRINT_SUFFIX = ".print"
-PRINT_CSS = "@page { bleed: 3mm; marks: crop cross; }\n"
+SCREEN_VARIANT = {"pdf_variant": "pdf/ua-1"}
+# PDF/X-4 takes no PDF/UA claim, but the structure tree, /Lang and bookmarks are kept all the same.
+PRINT_VARIANT = {"pdf_variant": press.VARIANT, "pdf_tags": True}
 
 
 def stylesheet(print_dir: Path, print_edition: bool) -> str:
-    """The brochure's CSS; the printer's edition adds 3 mm bleed and crop marks."""
+    """The brochure's CSS. The printer's edition adds print-edition.css (bleed, crop marks), its CMYK
+    profile, and has every colour written as device-cmyk()."""
     css = (print_dir / "print.css").read_text(encoding="utf-8")
-    return css + PRINT_CSS if print_edition else css
+    if not print_edition:
+        return css
+    root = print_dir.parent.parent
+    profile = press.profile_copy(context.cache_dir(root, "press"))
+    edition = (print_dir / "print-edition.css").read_text(encoding="utf-8")
+    return press.profile_rule(profile, print_dir) + press.css_in_cmyk(css + "\n" + edition)
 
 
 def fallback_notice(loc: Locales, lang: str, chapters: list[pdf.Chapter]) -> str | None:
@@ -53,10 +63,18 @@ def job(project, slug: str, lang: str, captured: dict[str, pdf.Chapter], site_ur
         "notice": fallback_notice(loc, lang, chapters),
     }
     labels = {k: loc.get(lang, f"pdf.{k}") for k in ("contents", "edition", "language", "footnotes")}
-    result = pdf.Job(slug, lang, chapters, cover, labels, site_url, print_edition, {"pdf_variant": "pdf/ua-1"})
+    options = dict(PRINT_VARIANT if print_edition else SCREEN_VARIANT)
+    result = pdf.Job(slug, lang, chapters, cover, labels, site_url, print_edition, options)
     result.key = pdf.cache_key(result, shared)
     result.cache_path = cache / f"{result.key}.pdf"
     return result
+
+
+def copy_out(jobs: list[pdf.Job], out_dir: Path) -> None:
+    """Copy the jobs' PDFs from the cache into the site, as <slug>.<lang>.pdf."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for item in jobs:
+        shutil.copyfile(item.cache_path, out_dir / f"{item.name}.pdf")
 
 
 class Cache:
@@ -69,17 +87,26 @@ class Cache:
         self.manifest: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
 
     def publish(self, jobs: list[pdf.Job], out_dir: Path, print_edition: bool) -> None:
-        """Copy this edition's PDFs into the site and record them.
+        """Copy this edition's PDFs into the site and record them."""
+        copy_out(jobs, out_dir)
+        self.record({item.name: item.cache_path.name for item in jobs}, print_edition)
 
-        This edition's entries are replaced, so removed publications leave the cache; the other
-        edition's are kept, so `make print` and `make site` do not undo each other's work."""
+    def record(self, files: dict[str, str], print_edition: bool, languages: list[str] | None = None) -> None:
+        """Record which cached file each PDF of this edition is (`files`: name -> file), then prune.
+
+        This edition's entries are replaced (those of `languages` only, when given: a build of one
+        language), so removed publications leave the cache; the other edition's are kept, so
+        `make print` and `make site` do not undo each other's work."""
         suffix = PRINT_SUFFIX if print_edition else ""
-        self.manifest = {name: file for name, file in self.manifest.items()
-                         if name.endswith(PRINT_SUFFIX) != bool(suffix)}
-        out_dir.mkdir(parents=True, exist_ok=True)
-        for item in jobs:
-            shutil.copyfile(item.cache_path, out_dir / f"{item.name}.pdf")
-            self.manifest[item.name + suffix] = item.cache_path.name
+
+        def replaced(name: str) -> bool:
+            base = name.removesuffix(PRINT_SUFFIX)
+            return (name.endswith(PRINT_SUFFIX) == bool(suffix)
+                    and (languages is None or base.rsplit(".", 1)[-1] in languages))
+
+        self.manifest = {name: file for name, file in self.manifest.items() if not replaced(name)}
+        for name, file in files.items():
+            self.manifest[name + suffix] = file
         (self.folder / "manifest.json").write_text(json.dumps(self.manifest, indent=1, sort_keys=True))
         self.prune()
 

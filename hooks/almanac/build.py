@@ -1,34 +1,46 @@
-"""A publishing build: strict, short to read, and all or nothing.
+"""A publishing build: strict, short to read, all or nothing, one process per language at once.
 
-Reads: the project (through `mkdocs build`, run as a child process).
+Reads: the project (through `mkdocs build`, run as child processes).
 Writes: <site>/ (swapped in only after a build that succeeded), and while
 building a temporary folder .site-tmp-<pid>/ beside it, which is removed
-whatever happens.
+whatever happens; the PDF cache's manifest. `run_shard` writes one
+language's shard into <shard-dir>/<lang>/ instead, and `assemble` puts shards
+together into <site>/ (see almanac.shards).
 
 Why a wrapper rather than `mkdocs build --strict --quiet`: `--quiet` raises
 MkDocs' log level to ERROR, so warnings are dropped before strict mode counts
 them and a broken page is published. Here the build runs fully strict and its
 INFO lines are filtered out of what the editor reads instead.
 
-Why a child process: Ctrl-C, `kill` or a crash of the build must never leave a
-half-written site. The child builds into a temporary folder; the parent swaps
-it in only when the child succeeded, and removes it on any failure or signal.
-The child is asked to die with its parent, and a later build removes
-temporary folders left by a parent that was killed outright (SIGKILL).
+Why child processes: Ctrl-C, `kill` or a crash of the build must never leave a
+half-written site. Each child builds one language (`ALMANAC_SHARD`, see
+hooks/engine.py) into its own folder under the temporary folder; the children
+run at once, up to `jobs` of them. The first that fails stops the others, and
+its error lines are shown once. When all succeeded, the parent assembles the
+shards into one site and swaps it in; on any failure or signal it removes the
+temporary folder. The children are asked to die with their parent, and a later
+build removes temporary folders left by a parent that was killed outright
+(SIGKILL).
 """
 
 from __future__ import annotations
 
 import os
+import queue
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import context, locales, shards
+from .errors import AlmanacError
+
 TEMP_PREFIX = ".site-tmp-"
+SHARD_VARIABLE = "ALMANAC_SHARD"   # read by hooks/engine.py
 
 
 @dataclass
@@ -45,27 +57,78 @@ class Interrupted(Exception):
         self.signum = signum
 
 
-def run(root: Path, site: Path, *, print_edition: bool = False, echo=None) -> Outcome:
+def run(root: Path, site: Path, *, print_edition: bool = False, echo=None, jobs: int | None = None) -> Outcome:
     """Build the project at `root` strictly into `site`; on failure `site` is left exactly as it was."""
-    echo = echo or (lambda line: print(line, file=sys.stderr, flush=True))
+    langs = shards.languages(root / "mkdocs.yml")
+    inputs = shards.fingerprint(root)
+    temp = root / f"{TEMP_PREFIX}{os.getpid()}"
+
+    def finish() -> None:
+        for lang in langs:
+            shards.finish(temp / lang, lang, langs, inputs)
+        assembled = shards.assemble([temp / lang for lang in langs], temp / "site", move=True,
+                                    locales=locales.load(root))
+        _record_pdfs(root, assembled.pdfs, assembled.print_edition)
+        _swap(temp / "site", site)
+
+    return _build(root, temp, site, langs, finish, print_edition=print_edition, echo=echo, jobs=jobs)
+
+
+def run_shard(root: Path, lang: str, shard_dir: Path, *, print_edition: bool = False, echo=None) -> Outcome:
+    """Build one language strictly into `shard_dir`/`lang` (for `assemble`); on failure it is left as it was."""
+    langs = shards.languages(root / "mkdocs.yml")
+    if lang not in langs:
+        raise AlmanacError(f"{lang!r} is not a language of this site; expected one of {', '.join(langs)} "
+                           f"(plugins.i18n.languages in mkdocs.yml).")
+    inputs = shards.fingerprint(root)
+    shard_dir.mkdir(parents=True, exist_ok=True)
+    _remove_leftovers(shard_dir)
+    temp = shard_dir / f"{TEMP_PREFIX}{os.getpid()}"
+
+    def finish() -> None:
+        shards.finish(temp / lang, lang, langs, inputs)
+        pdf = shards.read_part(temp / lang, "pdf")
+        if pdf:
+            _record_pdfs(root, pdf["files"], pdf["print_edition"], [lang])
+        _swap(temp / lang, shard_dir / lang)
+
+    return _build(root, temp, shard_dir / lang, [lang], finish, print_edition=print_edition, echo=echo, jobs=1)
+
+
+def assemble(root: Path, shard_dir: Path, site: Path) -> Outcome:
+    """Put the shards in `shard_dir` together into `site`, all or nothing."""
+    started = time.perf_counter()
     _remove_leftovers(root)
     temp = root / f"{TEMP_PREFIX}{os.getpid()}"
+    folders = sorted(path for path in shard_dir.iterdir() if path.is_dir() and not path.name.startswith("."))
+    if not folders:
+        raise AlmanacError(f"{shard_dir}: no shards; build them with 'almanac build --shard LANG'.")
+    try:
+        shards.assemble(folders, temp / "site", locales=locales.load(root))
+        _swap(temp / "site", site)
+    finally:
+        shutil.rmtree(temp, ignore_errors=True)
+    return Outcome(0, time.perf_counter() - started, site, len(list(site.rglob("*.pdf"))))
+
+
+def _build(root: Path, temp: Path, site: Path, langs: list[str], finish, *, print_edition: bool, echo,
+           jobs: int | None) -> Outcome:
+    echo = echo or (lambda line: print(line, file=sys.stderr, flush=True))
+    _remove_leftovers(root)
     started = time.perf_counter()
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "true", "ALMANAC_STRICT": "true"}
     if print_edition:
         env["ALMANAC_PRINT_EDITION"] = "1"
-    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(temp)]
     previous = {sig: signal.signal(sig, _raise_interrupted) for sig in (signal.SIGTERM, signal.SIGHUP)}
-    child = None
+    builds = _Children(echo)
     try:
-        child = subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                 text=True, encoding="utf-8", errors="replace", preexec_fn=_die_with_parent)
-        for line in child.stdout:
-            if _worth_showing(line):
-                echo(line.rstrip("\n"))
-        status = child.wait()
+        temp.mkdir(parents=True)
+        for lang in langs:
+            command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(temp / lang)]
+            builds.add(command, root, {**env, SHARD_VARIABLE: lang})
+        status = builds.run(jobs or os.cpu_count() or 1)
         if status == 0:
-            _swap(temp, site)
+            finish()
             return Outcome(0, time.perf_counter() - started, site, len(list(site.rglob("*.pdf"))))
         return Outcome(status if status > 0 else 128 - status, time.perf_counter() - started, site)
     except KeyboardInterrupt:
@@ -73,16 +136,81 @@ def run(root: Path, site: Path, *, print_edition: bool = False, echo=None) -> Ou
     except Interrupted as stop:
         return Outcome(128 + stop.signum, time.perf_counter() - started, site)
     finally:
-        if child is not None and child.poll() is None:
-            child.terminate()
+        builds.stop()
+        shutil.rmtree(temp, ignore_errors=True)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+class _Children:
+    """Child builds run at once, up to `jobs` of them; their lines shown once; the first failure stops the rest."""
+
+    def __init__(self, echo):
+        self.echo = echo
+        self.waiting: list[tuple[list[str], Path, dict]] = []
+        self.running: list[subprocess.Popen] = []
+        self.events: queue.Queue = queue.Queue()
+        self.shown: set[str] = set()
+
+    def add(self, command: list[str], cwd: Path, env: dict) -> None:
+        self.waiting.append((command, cwd, env))
+
+    def run(self, jobs: int) -> int:
+        while self.waiting or self.running:
+            while self.waiting and len(self.running) < jobs:
+                self._start(*self.waiting.pop(0))
+            try:
+                child, line = self.events.get(timeout=0.5)  # a timeout, so that signals are handled promptly
+            except queue.Empty:
+                continue
+            if line is not None:
+                self._show(line)
+                continue
+            status = child.wait()
+            self.running.remove(child)
+            if status != 0:
+                self.stop()
+                return status
+        return 0
+
+    def stop(self) -> None:
+        self.waiting.clear()
+        for child in self.running:
+            if child.poll() is None:
+                child.terminate()
+        for child in self.running:
             try:
                 child.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 child.kill()
                 child.wait()
-        shutil.rmtree(temp, ignore_errors=True)
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        self.running.clear()
+
+    def _start(self, command: list[str], cwd: Path, env: dict) -> None:
+        child = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                 text=True, encoding="utf-8", errors="replace", preexec_fn=_die_with_parent)
+        self.running.append(child)
+        threading.Thread(target=self._read, args=(child,), daemon=True).start()
+
+    def _read(self, child: subprocess.Popen) -> None:
+        for line in child.stdout:
+            self.events.put((child, line))
+        self.events.put((child, None))
+
+    def _show(self, line: str) -> None:
+        # Everything but MkDocs' INFO lines, each once: the languages share their sources, so a bad
+        # metadata file fails every child with the same line.
+        line = line.rstrip("\n")
+        if _worth_showing(line) and line not in self.shown:
+            self.shown.add(line)
+            self.echo(line)
+
+
+def _record_pdfs(root: Path, files: dict[str, str], print_edition: bool, languages: list[str] | None = None) -> None:
+    if files:
+        from . import brochures  # imports WeasyPrint's helpers: only when there are PDFs
+
+        brochures.Cache(context.cache_dir(root, "pdf")).record(files, print_edition, languages)
 
 
 def _worth_showing(line: str) -> bool:

@@ -7,6 +7,12 @@ is set (the TTF copies matplotlib needs come from `fonts`). Returns SVG markup.
 The same SVG is inlined in the web page and in the PDF, so its text is
 searchable, read by screen readers and set in the site's font.
 
+Each chart is drawn twice: a wide layout (A4 and desktop) and a narrow one for
+phones, taller, with labels above the bars, so that no text is ever scaled
+below 12 CSS pixels at a 360-pixel viewport (the page's CSS picks one). The
+colours are the Okabe–Ito palette, safe for colour-blind readers, and every
+coloured mark also carries its number as text, so colour is never the only key.
+
 A chart is first reduced to what it shows (kind, texts, numbers, ids, font);
 its SVG is cached by a hash of that and of this module's code, so a build
 that changes no chart neither draws nor imports matplotlib (about 0.1 s a
@@ -19,6 +25,7 @@ import hashlib
 import importlib.metadata
 import io
 import json
+import os
 import re
 from pathlib import Path
 
@@ -28,7 +35,13 @@ from . import fonts
 from .indicators import Dataset, Formatter, Group, achieved_ratio
 
 FONT_FAMILY = "Almanac Sans"
-PALETTE = ["#1f4e79", "#c0504d", "#4f8a3c", "#d39b2a", "#6b5b95", "#2a9d8f", "#8c564b", "#7f7f7f"]
+# Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision deficiency.
+PALETTE = ["#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+TRACK = "#e6ebf1"
+LAYOUTS = ("wide", "narrow")
+# Inches. The narrow width is what a 360-pixel phone shows at a scale that keeps 10 pt text above 12 px.
+WIDTH = {"wide": 6.4, "narrow": 3.6}
+WRAP = 34   # characters per label line in the narrow layout
 _font_files: list[Path] = []
 _cache_dir: Path | None = None
 _pyplot = None
@@ -78,7 +91,8 @@ def _cached(spec: dict, draw) -> str:
         return target.read_text(encoding="utf-8")
     svg = draw(spec)
     _cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".tmp")
+    # Per process: the languages build at once and draw the same chart for a page that falls back to ru.
+    tmp = target.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_text(svg, encoding="utf-8")
     tmp.replace(target)
     return svg
@@ -95,7 +109,7 @@ def _style(family: str) -> dict:
     }
 
 
-def _svg(fig, title: str, description: str, ident: str, family: str) -> str:
+def _svg(fig, title: str, description: str, ident: str, family: str, layout: str = "wide") -> str:
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
     _plt().close(fig)
@@ -104,9 +118,15 @@ def _svg(fig, title: str, description: str, ident: str, family: str) -> str:
     svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
     svg = svg.replace(f"'{family}'", f"'{FONT_FAMILY}'").replace(f'"{family}"', f'"{FONT_FAMILY}"')
     svg = re.sub(r'\s(width|height)="[\d.]+pt"', "", svg, count=2)
+    if layout != "wide":
+        ident = f"{ident}-{layout}"
+    # matplotlib names its groups figure_1, axes_1 …: unique per page only once prefixed with the chart's id.
+    svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{ident}-{m[1]}"', svg)
+    svg = re.sub(r'url\(#([^)]+)\)', lambda m: f"url(#{ident}-{m[1]})", svg)
+    svg = re.sub(r'href="#([^"]+)"', lambda m: f'href="#{ident}-{m[1]}"', svg)
     head = (
-        f'<svg role="img" aria-labelledby="{ident}-title {ident}-desc" class="almanac-chart__svg" '
-        f'preserveAspectRatio="xMidYMid meet"'
+        f'<svg role="img" aria-labelledby="{ident}-title {ident}-desc" '
+        f'class="almanac-chart__svg almanac-chart__svg--{layout}" preserveAspectRatio="xMidYMid meet"'
     )
     svg = svg.replace("<svg", head, 1)
     svg = svg.replace(
@@ -117,51 +137,106 @@ def _svg(fig, title: str, description: str, ident: str, family: str) -> str:
     return svg
 
 
-def chart_svg(dataset: Dataset, chart_id: str, fmt: Formatter, family: str) -> tuple[str, str, str]:
+def chart_svg(dataset: Dataset, chart_id: str, fmt: Formatter, family: str,
+              layout: str = "wide") -> tuple[str, str, str]:
     """(svg, title, description) for the chart `chart_id` of `dataset` in `fmt`'s language."""
     chart = dataset.charts[chart_id]
     where = f"{dataset.path}, chart '{chart_id}'"
     items = [dataset.indicators[i] for i in chart["indicators"]]
     spec = {
         "kind": chart["type"], "family": family, "ident": f"chart-{dataset.publication}-{chart_id}",
+        "layout": layout,
         "title": fmt.text(chart["title"], where), "description": fmt.text(chart["description"], where),
         "labels": [fmt.text(i.short or i.label, f"{dataset.path}, line {i.line}, indicator '{i.id}'") for i in items],
-        "values": [i.value for i in items], "quantities": [fmt.quantity(i) for i in items],
+        "bounds": [list(i.bounds) for i in items], "quantities": [fmt.quantity(i) for i in items],
     }
     return _cached(spec, _draw_chart), spec["title"], spec["description"]
 
 
+def table_rows(dataset: Dataset, chart_id: str, fmt: Formatter) -> list[tuple[str, str]]:
+    """(label, quantity) per bar or slice: the chart's "show as table" alternative, the same numbers."""
+    items = [dataset.indicators[i] for i in dataset.charts[chart_id]["indicators"]]
+    return [(fmt.text(i.short or i.label, f"{dataset.path}, line {i.line}, indicator '{i.id}'"), fmt.quantity(i))
+            for i in items]
+
+
+def _wrap(label: str, layout: str) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(label, WRAP)) if layout == "narrow" else label
+
+
 def _draw_chart(spec: dict) -> str:
     plt = _plt()
-    labels, values, quantities = spec["labels"], spec["values"], spec["quantities"]
+    layout = spec["layout"]
+    labels, bounds, quantities = spec["labels"], spec["bounds"], spec["quantities"]
     with plt.rc_context(_style(spec["family"])):
         if spec["kind"] == "pie":
-            fig, ax = plt.subplots(figsize=(6.4, 3.6))
-            wedges, _ = ax.pie(values, colors=PALETTE[: len(values)], startangle=90, counterclock=False,
+            narrow = layout == "narrow"
+            fig, ax = plt.subplots(figsize=(WIDTH[layout], 3.2 if narrow else 3.6))
+            # Each slice is labelled with its number, so the legend is read by number, not by colour alone.
+            wedges, _ = ax.pie([high for _, high in bounds], colors=PALETTE[: len(bounds)], startangle=90,
+                               counterclock=False, labels=quantities, labeldistance=1.15,
                                wedgeprops={"linewidth": 1.5, "edgecolor": "white"})
-            legend = [f"{quantity} — {label}" for quantity, label in zip(quantities, labels)]
-            ax.legend(wedges, legend, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
+            legend = [f"{quantity} — {_wrap(label, layout)}" for quantity, label in zip(quantities, labels)]
+            if narrow:
+                ax.legend(wedges, legend, loc="upper center", bbox_to_anchor=(0.5, -0.05), frameon=False)
+            else:
+                ax.legend(wedges, legend, loc="center left", bbox_to_anchor=(1.1, 0.5), frameon=False)
             ax.set_aspect("equal")
         else:
-            fig, ax = plt.subplots(figsize=(6.4, 0.45 * len(values) + 0.8))
-            positions = list(range(len(values)))[::-1]
-            ax.barh(positions, values, color=PALETTE[0], height=0.6)
-            ax.set_yticks(positions, labels)
-            ax.xaxis.set_visible(False)
-            ax.spines["bottom"].set_visible(False)
-            for pos, value, quantity in zip(positions, values, quantities):
-                ax.text(value, pos, " " + quantity, va="center")
-            ax.set_xlim(0, max(values) * 1.25)
+            fig, ax = _bar_axes(plt, labels, layout)
+            rows = _rows(labels, layout)
+            for (label_y, bar_y), (low, high), quantity in zip(rows, bounds, quantities):
+                ax.barh(bar_y, low, color=PALETTE[0], height=0.8 if layout == "narrow" else 0.6)
+                if high > low:
+                    # The span of a range («1–3») is hatched: it is a target band, not an amount reached.
+                    ax.barh(bar_y, high - low, left=low, color="white", edgecolor=PALETTE[0], hatch="////",
+                            height=0.8 if layout == "narrow" else 0.6)
+                ax.text(high, bar_y, " " + quantity, va="center")
+            top = max(high for _, high in bounds)
+            ax.set_xlim(0, top * (1.7 if layout == "narrow" else 1.25))
         # Saved inside the style context: svg.fonttype "none" is what keeps text as text.
-        return _svg(fig, spec["title"], spec["description"], spec["ident"], spec["family"])
+        return _svg(fig, spec["title"], spec["description"], spec["ident"], spec["family"], layout)
 
 
-def progress_svg(dataset: Dataset, group: Group, fmt: Formatter, family: str, title: str, description: str) -> str:
+def _rows(labels: list[str], layout: str) -> list[tuple[float, float]]:
+    """(label_y, bar_y) per row. Wide: labels are y-ticks beside the bars. Narrow: each label sits
+    above its bar in full width, in as many lines as it needs (one unit a line)."""
+    if layout != "narrow":
+        return [(pos, pos) for pos in range(len(labels))[::-1]]
+    rows, y = [], 0.0
+    for label in labels:
+        lines = _wrap(label, layout).count("\n") + 1
+        rows.append((y, y + lines + 0.55))
+        y += lines + 1.6
+    return rows
+
+
+def _bar_axes(plt, labels: list[str], layout: str):
+    rows = _rows(labels, layout)
+    if layout == "narrow":
+        total = rows[-1][1] + 0.6
+        fig, ax = plt.subplots(figsize=(WIDTH[layout], 0.19 * total + 0.2))
+        ax.set_ylim(total, -0.2)
+        for (label_y, _), label in zip(rows, labels):
+            ax.text(0, label_y, _wrap(label, layout), va="top", ha="left", linespacing=1.15)
+        ax.axis("off")
+    else:
+        fig, ax = plt.subplots(figsize=(WIDTH[layout], 0.45 * len(labels) + 0.8))
+        ax.set_yticks([y for y, _ in rows], labels)
+        ax.xaxis.set_visible(False)
+        ax.spines["bottom"].set_visible(False)
+    return fig, ax
+
+
+def progress_svg(dataset: Dataset, group: Group, fmt: Formatter, family: str, title: str, description: str,
+                 layout: str = "wide") -> str:
     """Horizontal bars of the share of each target reached, for groups with yearly actuals."""
     items = [i for i in group.indicators if achieved_ratio(i) is not None]
     spec = {
         "kind": "progress", "family": family, "ident": f"progress-{dataset.publication}-{group.id}",
-        "title": title, "description": description,
+        "layout": layout, "title": title, "description": description,
         "labels": [re.sub(r"\{(value|number)\}", "", fmt.text(i.short or i.label,
                    f"{dataset.path}, line {i.line}, indicator '{i.id}'")) for i in items],
         "ratios": [achieved_ratio(i) * 100 for i in items], "achieved": [fmt.achieved(i) for i in items],
@@ -169,18 +244,23 @@ def progress_svg(dataset: Dataset, group: Group, fmt: Formatter, family: str, ti
     return _cached(spec, _draw_progress)
 
 
+def progress_rows(group: Group, fmt: Formatter) -> list[tuple[str, str]]:
+    """(label, share reached) per bar of the progress chart: its table alternative."""
+    items = [i for i in group.indicators if achieved_ratio(i) is not None]
+    return [(re.sub(r"\{(value|number)\}", "", fmt.text(i.short or i.label, f"indicator '{i.id}'")), fmt.achieved(i))
+            for i in items]
+
+
 def _draw_progress(spec: dict) -> str:
     plt = _plt()
-    ratios = spec["ratios"]
+    ratios, layout = spec["ratios"], spec["layout"]
     with plt.rc_context(_style(spec["family"])):
-        fig, ax = plt.subplots(figsize=(6.4, 0.45 * len(ratios) + 0.8))
-        positions = list(range(len(ratios)))[::-1]
-        ax.barh(positions, [100] * len(ratios), color="#e6ebf1", height=0.6)
-        ax.barh(positions, [min(r, 100) for r in ratios], color=PALETTE[2], height=0.6)
-        ax.set_yticks(positions, spec["labels"])
-        ax.xaxis.set_visible(False)
-        ax.spines["bottom"].set_visible(False)
-        for pos, achieved in zip(positions, spec["achieved"]):
-            ax.text(102, pos, achieved, va="center")
-        ax.set_xlim(0, 125)
-        return _svg(fig, spec["title"], spec["description"], spec["ident"], spec["family"])
+        fig, ax = _bar_axes(plt, spec["labels"], layout)
+        rows = _rows(spec["labels"], layout)
+        height = 0.8 if layout == "narrow" else 0.6
+        for (_, bar_y), ratio, achieved in zip(rows, ratios, spec["achieved"]):
+            ax.barh(bar_y, 100, color=TRACK, height=height)
+            ax.barh(bar_y, min(ratio, 100), color=PALETTE[2], height=height)
+            ax.text(102, bar_y, achieved, va="center")
+        ax.set_xlim(0, 125 if layout == "wide" else 135)
+        return _svg(fig, spec["title"], spec["description"], spec["ident"], spec["family"], layout)

@@ -41,19 +41,51 @@ def main():
 @main.command()
 @config_option
 @click.option("--site-dir", default="site", show_default=True, metavar="DIR", help="Where the site goes.")
-def build(config, site_dir):
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Languages built at once, each in its own process.  [default: the number of CPUs]")
+@click.option("--shard", metavar="LANG", help="Build only this language, as a shard for 'almanac assemble'.")
+@click.option("--shard-dir", default="shards", show_default=True, metavar="DIR",
+              help="Where --shard puts its shard (DIR/LANG).")
+def build(config, site_dir, jobs, shard, shard_dir):
     """Build the whole site and every PDF, strictly.
 
     Any warning fails the build. A failed or interrupted build leaves the
-    previous site exactly as it was."""
+    previous site exactly as it was. The languages are built at once and
+    put together; with --shard, one language is built for 'almanac assemble'."""
     from . import build as builder
 
     root = _root(config)
-    outcome = builder.run(root, (root / site_dir).resolve())
+    if shard:
+        target = (root / shard_dir).resolve()
+        outcome = _guard(lambda: builder.run_shard(root, shard, target), config)
+        if outcome.status:
+            _fail_build(outcome.status, f"{shard_dir}/{shard}")
+        click.echo(f"Built the {shard} shard in {shard_dir}/{shard}/ in {outcome.seconds:.0f} s "
+                   f"({outcome.pdfs} PDFs). Assemble the site with 'almanac assemble'.", err=True)
+        return
+    outcome = _guard(lambda: builder.run(root, (root / site_dir).resolve(), jobs=jobs), config)
     if outcome.status:
         _fail_build(outcome.status, site_dir)
     click.echo(f"Built {site_dir}/ in {outcome.seconds:.0f} s ({outcome.pdfs} PDFs). "
                f"Open {site_dir}/index.html, or run 'make serve'.", err=True)
+
+
+@main.command()
+@config_option
+@click.option("--shard-dir", default="shards", show_default=True, metavar="DIR",
+              help="The shards, one folder per language, from 'almanac build --shard'.")
+@click.option("--site-dir", default="site", show_default=True, metavar="DIR", help="Where the site goes.")
+def assemble(config, shard_dir, site_dir):
+    """Put the shards of every language together into the site, all or nothing."""
+    from . import build as builder
+
+    root = _root(config)
+    shards = (root / shard_dir).resolve()
+    if not shards.is_dir():
+        raise click.BadParameter(f"{shard_dir!r} is not a folder.", param_hint="'--shard-dir'")
+    outcome = _guard(lambda: builder.assemble(root, shards, (root / site_dir).resolve()), shard_dir)
+    click.echo(f"Assembled {site_dir}/ from {shard_dir}/ in {outcome.seconds:.1f} s ({outcome.pdfs} PDFs).",
+               err=True)
 
 
 @main.command("print")
@@ -82,16 +114,40 @@ def print_edition(config, out):
 @main.command()
 @config_option
 @click.option("--dev-addr", "-a", default="127.0.0.1:8000", show_default=True, metavar="IP:PORT")
-def serve(config, dev_addr):
+@click.option("--publication", "-p", metavar="SLUG",
+              help="Preview only this publication (a folder of content/): it rebuilds within a second.")
+@click.option("--language", "-l", metavar="LANG", help="With --publication: its language [default: ru].")
+def serve(config, dev_addr, publication, language):
     """Preview the site while you edit; it rebuilds on every save.
 
     Not strict: problems are shown in the terminal and on the page, and the
-    preview carries on. PDFs are not rendered (the last built ones are offered)."""
+    preview carries on. PDFs are not rendered (the last built ones are offered).
+    With --publication (and --language), only that publication in that language
+    is built and watched, and links to the rest of the library lead to the
+    published site; without, the whole site is."""
     root = _root(config)
+    config_file = Path(config).resolve()
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "true", "ALMANAC_STRICT": "false"}
+    if publication or language:
+        from . import preview
+
+        if not publication:
+            raise click.BadParameter("needs --publication: a preview is of one publication in one language.",
+                                     param_hint="'--language'")
+        try:
+            scope = preview.scope(config_file, publication, language)
+        except preview.ScopeError as exc:
+            raise click.BadParameter(str(exc), param_hint=f"'{exc.option}'") from None
+        except AlmanacError as exc:
+            raise click.ClickException(str(exc)) from None
+        config_file = _guard(lambda: preview.stage(scope), config)
+        # The language is built alone, as one shard of the site (hooks/engine.py: shard).
+        env["ALMANAC_SHARD"] = scope.language
+        click.echo(f"Previewing {scope.publication} in '{scope.language}' at http://{dev_addr}/ "
+                   f"(it opens the publication).", err=True)
     os.chdir(root)
     os.execvpe(sys.executable, [sys.executable, "-m", "mkdocs", "serve", "--livereload", "--dev-addr", dev_addr,
-                                "--config-file", str(Path(config).resolve())], env)
+                                "--config-file", str(config_file)], env)
 
 
 @main.command()
@@ -116,6 +172,95 @@ def stamp(files):
         path = Path(name)
         digest = _guard(lambda: translations.stamp(path.resolve(), path.resolve().parent), name)
         click.echo(f"{name}: source_hash {digest}")
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def diff(file):
+    """Show what changed in the source of a translated FILE since it was stamped.
+
+    A word-level diff of the Russian source, from the version in git the
+    translation was stamped against to the file as it is now."""
+    from . import history, translations
+
+    path = Path(file).resolve()
+    match = _guard(lambda: _translated_name(path), file)
+    source = path.with_name(f"{match}.md")
+    shown_source = Path(file).with_name(source.name).as_posix()
+    stamped = _guard(lambda: translations.recorded_hash(path), file)
+    if stamped is None:
+        raise click.ClickException(f"{file}: no source_hash in its front matter; run 'make stamp FILES={file}' "
+                                   f"once it translates {shown_source}.")
+    current = _guard(lambda: translations.source_hash(source), shown_source)
+    if stamped == current:
+        click.echo(f"{file} is up to date: {shown_source} has not changed since it was stamped.")
+        return
+    version = _guard(lambda: history.stamped_version(source, stamped, shown_source), shown_source)
+    text = _guard(lambda: translations.decode(source.read_bytes(), shown_source), shown_source)
+    click.echo(f"{file} is stale: {shown_source} changed since commit {version.commit[:10]} ({version.date}), "
+               f"the version it was translated from. Update it, then run 'make stamp FILES={file}'.")
+    for line in history.word_diff(version.text, text, colour=sys.stdout.isatty()):
+        click.echo(line)
+
+
+@main.command()
+@config_option
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@click.option("--language", "-l", required=True, metavar="LANG", help="The language to translate into, e.g. en.")
+@click.option("--output", "-o", metavar="FILE", help="Where the PO file goes [default: <slug>.<chapter>.<LANG>.po here].")
+def export(config, source, language, output):
+    """Export a Russian chapter SOURCE as a PO file for a CAT tool.
+
+    Existing translations are filled in; segments whose source changed since
+    the translation was stamped are marked fuzzy. Import with 'almanac import'."""
+    from . import exchange, status as report
+
+    root = _root(config)
+    languages = _guard(lambda: report.project(root / Path(config).name)[1], config)
+    if language not in languages or language == languages[0]:
+        raise click.BadParameter(f"{language!r}: expected one of: {', '.join(languages[1:])}.",
+                                 param_hint="'--language'")
+    path = Path(source).resolve()
+    if _guard(lambda: _translated_name(path, strict=False), source):
+        raise click.BadParameter(f"{source!r} is a translation; expected its Russian source, e.g. "
+                                 f"{Path(source).with_name(_translated_name(path, strict=False) + '.md')}.",
+                                 param_hint="'SOURCE'")
+    result = _guard(lambda: exchange.export(root, path, language), source)
+    target = Path(output or f"{path.parent.name}.{path.stem}.{language}.po")
+    _guard(lambda: target.write_text(result.text, encoding="utf-8"), str(target))
+    click.echo(f"Wrote {target}: {result.segments} segments, {result.translated} translated, "
+               f"{result.review} to review.{' ' + result.note if result.note else ''}", err=True)
+
+
+@main.command("import")
+@config_option
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def import_(config, file):
+    """Write the translation a PO FILE holds (from 'almanac export'), and stamp it.
+
+    The file is refused, with one line naming the segment, if a placeholder is
+    broken or missing, a segment is missing, untranslated or still fuzzy, or the
+    file was exported from another source or another version of it."""
+    from . import exchange
+
+    root = _root(config)
+    target, count, digest = _guard(lambda: exchange.import_po(root, Path(file).resolve()), file)
+    shown = target.relative_to(root).as_posix() if target.is_relative_to(root) else str(target)
+    click.echo(f"Wrote {shown} ({count} segments), source_hash {digest}.", err=True)
+
+
+def _translated_name(path: Path, strict: bool = True) -> str | None:
+    """NAME of NAME.<lang>.md; AlmanacError (or None if not strict) for any other name."""
+    import re
+
+    from .locales import DEFAULT_LANGUAGE
+
+    match = re.fullmatch(r"(.+)\.([a-z]{2,3})\.md", path.name)
+    if match and match.group(2) != DEFAULT_LANGUAGE:
+        return match.group(1)
+    if strict:
+        raise AlmanacError(f"{path.name}: not a translated file; expected NAME.<lang>.md, e.g. 01-introduction.en.md.")
+    return None
 
 
 @main.command()

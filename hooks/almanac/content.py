@@ -39,6 +39,7 @@ _H1 = re.compile(r"^#[ \t]+\S")
 _SCRIPT = re.compile(r"<script\b", re.I)
 _IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
 _LINK = re.compile(r"(?<!!)\[[^\]]*\]\(\s*<?([^)\s>]+)")
+_LINK_TARGET = re.compile(r"((?<!!)\[[^\]]*\]\(\s*<?)([^)\s>]+\.md(?:#[^)\s>]*)?)(?=[)\s>])")
 _CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)|@import\s+['"]([^'"]+)""", re.I)
 _SRCSET = re.compile(r"""\bsrcset\s*=\s*["']([^"']+)["']""", re.I)
 _EMBED = re.compile(r"<(img|source|video|audio|iframe|embed|track|input)\b[^>]*?\bsrc\s*=\s*[\"']?([^\"'\s>]+)"
@@ -124,7 +125,7 @@ def front_matter(text: str, shown: str) -> tuple[dict, int]:
                            f"expected a line '---' after its last 'key: value' line.")
     block = match.group(1)
     try:
-        meta = yaml.safe_load(block)
+        meta = _load_front_matter(block)
     except yaml.MarkedYAMLError as exc:
         # An unclosed bracket or quote is reported where it opened, the line the editor must fix.
         mark = exc.context_mark or exc.problem_mark
@@ -137,6 +138,18 @@ def front_matter(text: str, shown: str) -> tuple[dict, int]:
         raise AlmanacError(f"{shown}, line 2: the front matter must be 'key: value' lines (a mapping), "
                            f"got a {_kind(meta)}.")
     return meta, match.group(0).count("\n") + 1
+
+
+def _load_front_matter(block: str):
+    # libyaml parses the same values about 10 times faster (every page of every language is read); an error
+    # is parsed again by the pure-Python parser, whose wording and lines the messages are written for.
+    try:
+        return yaml.load(block, Loader=_FAST_LOADER)
+    except yaml.YAMLError:
+        return yaml.safe_load(block)
+
+
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _prose_lines(lines: list[str], first: int):
@@ -179,6 +192,31 @@ def _check_line(line: str, number: int, shown: str, path: Path, docs_dir: Path) 
             if not resolved.is_relative_to(docs_dir.resolve()) or not resolved.is_file():
                 raise AlmanacError(f"{where}: the link {target!r} leads to no page; expected the path of a "
                                    f"Markdown file in {docs_dir.name}/, relative to this page.")
+
+
+def replace_links(text: str, replace) -> str:
+    """`text` with the target of each inline link to a Markdown page, outside code, replaced by
+    `replace(target)`; a link for which it returns None is kept as it is (used by the preview)."""
+    def rewrite(stretch: str) -> str:
+        return _LINK_TARGET.sub(lambda m: m.group(1) + (replace(m.group(2)) or m.group(2)), stretch)
+
+    lines, fence = text.split("\n"), None
+    for number, line in enumerate(lines):
+        opened = _FENCE.match(line)
+        if fence:
+            if opened and opened.group(1)[0] == fence[0] and len(opened.group(1)) >= len(fence):
+                fence = None
+            continue
+        if opened:
+            fence = opened.group(1)
+        elif ".md" in line:
+            # Inline code is left as it is: only the stretches between code spans are rewritten.
+            pieces, last = [], 0
+            for code in _INLINE_CODE.finditer(line):
+                pieces += [rewrite(line[last:code.start()]), code.group(0)]
+                last = code.end()
+            lines[number] = "".join(pieces + [rewrite(line[last:])])
+    return "\n".join(lines)
 
 
 def line_of(text: str, matches) -> int | None:

@@ -202,9 +202,10 @@ class Renderer:
             t = lambda key, **kw: self.locales.get(self.lang, f"indicators.{key}", **kw)  # noqa: E731
             caption = fmt.text(group.caption, f"{dataset.path}, group '{group.id}'")
             title = t("progress_title", caption=caption)
-            svg = charts.progress_svg(dataset, group, fmt, self.font_family, title, t("progress_description"))
-            html += "\n" + self.env.get_template("chart.html").render(
-                anchor=f"progress-{dataset.publication}-{group.id}", svg=Markup(svg), title=title)
+            svgs = [charts.progress_svg(dataset, group, fmt, self.font_family, title, t("progress_description"), layout)
+                    for layout in charts.LAYOUTS]
+            html += "\n" + self._figure(f"progress-{dataset.publication}-{group.id}", svgs, title,
+                                        charts.progress_rows(group, fmt), t("achieved"))
         return html
 
     def _table(self, dataset: Dataset, group, fmt: Formatter, csv_href: str) -> str:
@@ -237,9 +238,17 @@ class Renderer:
                               f"expected one of: {', '.join(dataset.charts) or 'none'}.")
         if not self.font_family:
             return ""
-        svg, title, _ = charts.chart_svg(dataset, chart_id, fmt, self.font_family)
-        return self.env.get_template("chart.html").render(
-            anchor=f"chart-{dataset.publication}-{chart_id}", svg=Markup(svg), title=title)
+        drawn = [charts.chart_svg(dataset, chart_id, fmt, self.font_family, layout) for layout in charts.LAYOUTS]
+        svgs, title = [d[0] for d in drawn], drawn[0][1]
+        return self._figure(f"chart-{dataset.publication}-{chart_id}", svgs, title,
+                            charts.table_rows(dataset, chart_id, fmt), self.locales.get(self.lang, "indicators.target"))
+
+    def _figure(self, anchor: str, svgs: list[str], title: str, rows, value_label: str) -> str:
+        t = {"show_table": self.locales.get(self.lang, "charts.show_table"),
+             "label": self.locales.get(self.lang, "indicators.indicator"), "value": value_label}
+        wide, narrow = svgs
+        return self.env.get_template("chart.html").render(anchor=anchor, svg=Markup(wide), svg_narrow=Markup(narrow),
+                                                          title=title, rows=rows, t=t)
 
 
 def _no_blank_lines(html: str) -> str:

@@ -5,6 +5,10 @@ overrides/print/document.html and print.css, overrides/assets/fonts/*.woff2.
 Writes: PDFs in the cache folder (.cache/almanac/pdf/<hash>.pdf) and copies in
 the site (<site>/pdf/<slug>.<lang>.pdf).
 
+The printer's edition (`Job.print_edition`) is PDF/X-4 in CMYK: its charts,
+inline styles and stylesheet colours are turned into device-cmyk() and the
+PDF is checked before it is written (`almanac.press`).
+
 Rendering runs in a process pool; each PDF is keyed by a hash of everything
 it depends on (the captured chapters, the cover, the labels, the templates,
 the CSS, the fonts, this module's code, WeasyPrint's version, the options), so
@@ -28,7 +32,8 @@ from urllib.parse import unquote, urljoin
 from bs4 import BeautifulSoup
 from markupsafe import Markup
 
-from . import templating
+from . import press, templating
+from .errors import AlmanacError
 from .urlpolicy import RefusedURL, check
 
 CACHE_VERSION = "1"
@@ -67,7 +72,8 @@ class Job:
         return sum(len(ch.html) for ch in self.chapters)
 
 
-def _rewrite_chapter(chapter: Chapter, index: int, site_url: str, root: Path, book: dict[str, int]) -> str:
+def _rewrite_chapter(chapter: Chapter, index: int, site_url: str, root: Path, book: dict[str, int],
+                     print_edition: bool = False) -> str:
     """Make a chapter's HTML stand alone in the book: unique ids, absolute links, true footnotes."""
     soup = BeautifulSoup(chapter.html, "html.parser")
     prefix = f"c{index}-"
@@ -82,12 +88,16 @@ def _rewrite_chapter(chapter: Chapter, index: int, site_url: str, root: Path, bo
             is_resource = tag.name != "a" or "attachment" in (tag.get("rel") or [])
             if is_resource:
                 try:
-                    check(url if re.match(r"^[a-z][a-z0-9+.-]*:", url, re.I) else (root / url).as_uri(), root)
+                    path = check(url if re.match(r"^[a-z][a-z0-9+.-]*:", url, re.I) else (root / url).as_uri(), root)
                 except RefusedURL as exc:
                     raise RefusedURL(f"{chapter.src}: {exc}") from None
+                if print_edition and tag.name == "img":
+                    _check_print_image(chapter, url, path)
             elif tag.name == "a":
                 tag[attr] = urljoin(urljoin(site_url, chapter.url), url)
     _footnotes(soup, prefix)
+    if print_edition:
+        _in_cmyk(soup)
     for tag in soup.find_all(id=True):
         tag["id"] = prefix + tag["id"]
     for tag in soup.find_all("a", href=True):
@@ -99,6 +109,34 @@ def _rewrite_chapter(chapter: Chapter, index: int, site_url: str, root: Path, bo
         if page in book:
             tag["href"] = f"#c{book[page]}" + (f"-{unquote(fragment)}" if fragment else "")
     return str(soup)
+
+
+def _in_cmyk(soup: BeautifulSoup) -> None:
+    """The printer's edition: inline styles and SVG (charts) in device-cmyk(), as its stylesheet is."""
+    for tag in soup.find_all(style=True):
+        tag["style"] = press.svg_in_cmyk(tag["style"])
+    for svg in soup.find_all("svg"):
+        # SVG paints text and unfilled shapes black by default, in RGB unless told which black.
+        svg.attrs.setdefault("fill", press.default_ink())
+        for tag in [svg, *svg.find_all(True)]:
+            for attr in ("fill", "stroke", "color", "stop-color", "flood-color"):
+                if attr in tag.attrs:
+                    tag[attr] = press.svg_in_cmyk(tag[attr])
+            if tag.name == "style" and tag.string:
+                tag.string = press.svg_in_cmyk(tag.string)
+
+
+def _check_print_image(chapter: Chapter, url: str, path: Path | None) -> None:
+    """A raster image in RGB cannot go to press unconverted; say so rather than let the RIP guess."""
+    if path is None or path.suffix.lower() == ".svg":
+        return
+    from PIL import Image
+
+    with Image.open(path) as image:
+        mode = image.mode
+    if mode not in ("CMYK", "L", "1"):
+        raise AlmanacError(f"{chapter.src}: {url} is a raster image in {mode}; the printer's edition takes CMYK or "
+                           "greyscale images (convert it with the FOGRA39 profile) or SVG")
 
 
 def _footnotes(soup: BeautifulSoup, prefix: str) -> None:
@@ -140,7 +178,7 @@ def document_html(templates: Path, job: Job, root: Path) -> str:
     book = {urljoin(job.site_url, ch.url): i for i, ch in enumerate(job.chapters, start=1)}
     body = [
         {"id": f"c{i}", "title": ch.title, "lang": ch.lang, "running": running_title(ch.title),
-         "html": Markup(_rewrite_chapter(ch, i, job.site_url, root, book))}
+         "html": Markup(_rewrite_chapter(ch, i, job.site_url, root, book, job.print_edition))}
         for i, ch in enumerate(job.chapters, start=1)
     ]
     return templating.environment(templates).get_template("document.html").render(
@@ -158,7 +196,8 @@ def _digest(*parts) -> str:
 def shared_inputs(css: str, templates: Path, fonts_dir: Path) -> str:
     """A hash of what every PDF of a build depends on alike; computed once, not per PDF."""
     # The version from package metadata: importing WeasyPrint costs 0.5 s, and a warm build renders nothing.
-    parts = [CACHE_VERSION, importlib.metadata.version("weasyprint"), Path(__file__).read_bytes(), css]
+    parts = [CACHE_VERSION, importlib.metadata.version("weasyprint"), Path(__file__).read_bytes(),
+             Path(press.__file__).read_bytes(), css]
     for template in sorted(templates.glob("*.html")):
         parts += [template.name, template.read_bytes()]
     for font in sorted(fonts_dir.glob("*.woff2")):
@@ -194,15 +233,23 @@ def render(job: Job, css: str, root: str) -> tuple[str, int, float, str | None]:
         from weasyprint.text.fonts import FontConfiguration
 
         fonts = FontConfiguration()
-        stylesheet = weasyprint.CSS(string=css, base_url=base, url_fetcher=fetcher, font_config=fonts)
+        # Likewise @color-profile: the stylesheet's profiles reach the PDF only through a shared dictionary.
+        profiles: dict = {}
+        stylesheet = weasyprint.CSS(string=css, base_url=base, url_fetcher=fetcher, font_config=fonts,
+                                    color_profiles=profiles)
         document = weasyprint.HTML(string=html, base_url=base, url_fetcher=fetcher).render(
-            stylesheets=[stylesheet], font_config=fonts)
+            stylesheets=[stylesheet], font_config=fonts, color_profiles=profiles)
+        finisher = None
+        if job.print_edition:
+            # PDF/X must carry both dates; WeasyPrint would otherwise write the time of rendering.
+            document.metadata.created = document.metadata.modified = press.DATE
+            finisher = press.finisher(job.key)
         tmp = job.cache_path.with_suffix(".tmp")
         # The file identifier is derived from the inputs: a random one would break reproducibility.
-        document.write_pdf(tmp, pdf_identifier=job.key.encode("ascii"), **job.options)
+        document.write_pdf(tmp, pdf_identifier=job.key.encode("ascii"), finisher=finisher, **job.options)
         tmp.replace(job.cache_path)
         return name, len(document.pages), time.perf_counter() - started, None
-    except RefusedURL as exc:
+    except (RefusedURL, AlmanacError) as exc:
         return name, 0, 0.0, f"{name}: {exc}"
     except Exception as exc:  # noqa: BLE001 - reported as one line by the hook
         return name, 0, 0.0, f"{name}: WeasyPrint failed: {type(exc).__name__}: {exc}"

@@ -4,8 +4,9 @@ Reads: `content/<slug>/publication.yml`, `data/organisations.yml`.
 Writes: nothing.
 
 The metadata is the single place for a publication's title, organisation,
-period, date, kind and chapter order; the navigation, the catalogue and the
-PDF cover all read it from here.
+period, date, kind, licence and chapter order; the navigation, the catalogue,
+the publication's overview, its data package and the PDF cover all read it
+from here.
 """
 
 from __future__ import annotations
@@ -23,6 +24,33 @@ KINDS = ("strategic-plan", "annual-report", "brochure")
 NOTES_SUFFIX = "editorial-notes.md"
 
 
+class Licence(schema.Option):
+    """The licence the source itself states, e.g. ``{id: CC-BY-NC-ND-3.0, title: ..., url: https://...}``.
+
+    Only what the source says: a publication whose source states no licence has no `licence` field,
+    and its data package says so (see almanac.opendata)."""
+
+    FIELDS = ("id", "title", "url")
+
+    def __init__(self):
+        super().__init__(None)
+
+    def run_validation(self, value):
+        if value is None:
+            return None
+        if not isinstance(value, dict) or set(value) != set(self.FIELDS):
+            raise schema.ValidationError(f"expected a mapping with {', '.join(self.FIELDS)} (e.g. id: CC-BY-4.0, "
+                                         f"title: Creative Commons Attribution 4.0, url: https://...), got {value!r}")
+        for key in self.FIELDS:
+            if not isinstance(value[key], str) or not value[key].strip():
+                raise schema.ValidationError(f"expected text for '{key}', got {value[key]!r}")
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9.+-]*", value["id"]):
+            raise schema.ValidationError(f"expected an SPDX licence id such as CC-BY-4.0 for 'id', got {value['id']!r}")
+        if not re.fullmatch(r"https?://\S+", value["url"]):
+            raise schema.ValidationError(f"expected a web address for 'url', got {value['url']!r}")
+        return dict(value)
+
+
 class OrganisationConfig(schema.Config):
     name = schema.Localised()
     acronym = schema.Localised()
@@ -38,6 +66,7 @@ class PublicationConfig(schema.Config):
     title = schema.Localised()
     subtitle = schema.Optional(schema.Localised())
     source = schema.Optional(schema.Text())
+    licence = Licence()   # only where the source states one
     chapters = schema.ListOfItems(schema.Text())
 
 
@@ -81,6 +110,10 @@ class Publication:
 
     def date_label(self, lang: str) -> str | None:
         return _pick(self.meta["date_label"], lang) if self.meta["date_label"] else None
+
+    @property
+    def licence(self) -> dict | None:
+        return self.meta["licence"]
 
     @property
     def period(self) -> tuple[int, int]:
