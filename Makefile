@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml
 
 ## Build the whole site (all languages, indicator tables, charts, PDFs) into site/, strictly:
 ## any warning fails it. It builds into a temporary folder: a failed or interrupted build leaves site/ as it was.
-site: $(STAMP)
+site: $(STAMP) print-deps
 	$(BIN)/almanac build
 
 ## One language of the site, as a shard for CI jobs that build the languages apart (see docs/ci-sharded.md):

@@ -43,6 +43,7 @@ from almanac.project import Project
 _current: dict = {"config": None, "project": None}
 
 SHARD_VARIABLE = "ALMANAC_SHARD"
+PRINT_DOWNLOADS_VARIABLE = "ALMANAC_PRINT_DOWNLOADS"   # set by almanac.build for its children
 
 
 def project(config) -> Project:
@@ -106,6 +107,14 @@ def first_pass(config) -> bool:
 def shard() -> str | None:
     """The one language this process builds (`ALMANAC_SHARD`), or None when it builds every language in turn."""
     return os.environ.get(SHARD_VARIABLE) or None
+
+
+def print_downloads() -> bool:
+    """Whether the build that runs this process also publishes the printer's edition under pdf/print/.
+
+    Only `almanac build` renders it (almanac.build.print_downloads), never a shard, `mkdocs build` or the
+    preview, so the parent says so in the environment rather than each page guessing from the settings."""
+    return os.environ.get(PRINT_DOWNLOADS_VARIABLE) == "1"
 
 
 def begin_pass(config) -> None:

@@ -107,11 +107,13 @@ def _overview(project, pub, page, nav, config) -> str:
             lang=engine.page_language(other, config), description=(other.meta or {}).get("description")))
     home = pub.chapters[0].removesuffix("index.md")
     links = {other: {"page": get_relative_url(engine.site_prefix(other) + home, page.url),
-                     "pdf": get_relative_url(f"pdf/{pub.slug}.{other}.pdf", page.url)} for other in project.languages}
+                     "pdf": get_relative_url(f"pdf/{pub.slug}.{other}.pdf", page.url),
+                     "print": get_relative_url(f"pdf/print/{pub.slug}.{other}.pdf", page.url)}
+             for other in project.languages}
     data = None
     if pub.slug in project.datasets:
         data = {kind: get_relative_url(path, page.url) for kind, path in opendata.paths(pub.slug).items()}
-    return overview.html(project, pub, lang, chapters, links, data, project.settings["pdf"])
+    return overview.html(project, pub, lang, chapters, links, data, project.settings["pdf"], engine.print_downloads())
 
 
 def _social(project, page, src: str, config) -> list[tuple[str, str, str]]:

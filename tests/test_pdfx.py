@@ -204,3 +204,32 @@ def test_the_printers_edition_is_cached_and_reproducible(printed):
         assert (printed / "site2" / "pdf" / f"{SLUG}.{lang}.pdf").read_bytes() == data, lang
     # The same inputs give the same cache keys, so an unchanged publication is never rendered again.
     assert (printed / ".cache" / "almanac" / "pdf" / "manifest.json").read_text() == manifest
+
+
+def test_almanac_build_offers_the_printers_edition_on_every_home_page(tmp_path):
+    """`make site` with print_downloads: each home page links the PDF/X-4 of every language, with true facts."""
+    import sys
+
+    from tests.conftest import mkdocs_env
+    from tests.test_readers import _facts_numbers, prefix, soup
+
+    project = make_mini_project(tmp_path)
+    set_almanac(project, pdf="true", print_downloads="true")
+    result = subprocess.run([str(Path(sys.executable).with_name("almanac")), "build"], cwd=project,
+                            env=mkdocs_env(), capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    site = project / "site"
+    assert sorted(p.name for p in (site / "pdf" / "print").iterdir()) == sorted(f"{SLUG}.{lang}.pdf" for lang in LANGUAGES)
+    for lang in LANGUAGES:
+        home = site / prefix(lang) / SLUG / "index.html"
+        links = [a for a in soup(home).select('a.almanac-download[type="application/pdf"]') if "/print/" in a["href"]]
+        assert [a["hreflang"] for a in links] == LANGUAGES, f"{home}: the printer's edition in every language"
+        for link in links:
+            path = (home.parent / link["href"]).resolve()
+            reader = PdfReader(path)
+            intent = reader.trailer["/Root"]["/OutputIntents"][0].get_object()
+            assert intent["/S"] == "/GTS_PDFX" and intent["/OutputConditionIdentifier"] == "FOGRA39", path
+            count, _, _ = _facts_numbers(link.find_next_sibling("span", class_="almanac-facts").get_text())
+            assert count == len(reader.pages), f"{home}: wrong page count for {link['href']}"
+    # The site's own PDFs stay the screen edition: RGB, no output intent.
+    assert "/OutputIntents" not in PdfReader(site / "pdf" / f"{SLUG}.ru.pdf").trailer["/Root"]

@@ -41,6 +41,7 @@ from .errors import AlmanacError
 
 TEMP_PREFIX = ".site-tmp-"
 SHARD_VARIABLE = "ALMANAC_SHARD"   # read by hooks/engine.py
+PRINT_DOWNLOADS_VARIABLE = "ALMANAC_PRINT_DOWNLOADS"   # likewise: the pages link the printer's edition
 
 
 @dataclass
@@ -57,21 +58,63 @@ class Interrupted(Exception):
         self.signum = signum
 
 
-def run(root: Path, site: Path, *, print_edition: bool = False, echo=None, jobs: int | None = None) -> Outcome:
+def run(root: Path, site: Path, *, print_edition: bool = False, echo=None, jobs: int | None = None,
+        tag: str = "") -> Outcome:
     """Build the project at `root` strictly into `site`; on failure `site` is left exactly as it was."""
     langs = shards.languages(root / "mkdocs.yml")
     inputs = shards.fingerprint(root)
-    temp = root / f"{TEMP_PREFIX}{os.getpid()}"
+    temp = root / f"{TEMP_PREFIX}{tag}{os.getpid()}"
+
+    with_print = not print_edition and print_downloads(root)
 
     def finish() -> None:
         for lang in langs:
             shards.finish(temp / lang, lang, langs, inputs)
+        if with_print:
+            _add_print_edition(root, temp / "print", echo=echo, jobs=jobs)
         assembled = shards.assemble([temp / lang for lang in langs], temp / "site", move=True,
-                                    locales=locales.load(root))
+                                    locales=locales.load(root), extra=temp / "print")
         _record_pdfs(root, assembled.pdfs, assembled.print_edition)
         _swap(temp / "site", site)
 
-    return _build(root, temp, site, langs, finish, print_edition=print_edition, echo=echo, jobs=jobs)
+    return _build(root, temp, site, langs, finish, print_edition=print_edition, echo=echo, jobs=jobs,
+                  env={PRINT_DOWNLOADS_VARIABLE: "1"} if with_print else {})
+
+
+def print_downloads(root: Path) -> bool:
+    """Whether a build also publishes the printer's edition: `extra.almanac.print_downloads`, when PDFs are built."""
+    from .status import _config
+
+    raw = ((_config(root / "mkdocs.yml") or {}).get("extra") or {}).get("almanac") or {}
+    pdf = raw.get("pdf")
+    if pdf is None:   # !ENV [ALMANAC_PDF, true]: the status reader leaves environment values to us
+        pdf = os.environ.get("ALMANAC_PDF", "true").strip().lower() not in ("false", "0", "no", "off")
+    return bool(raw.get("print_downloads")) and bool(pdf)
+
+
+def _add_print_edition(root: Path, folder: Path, *, echo, jobs: int | None) -> None:
+    """Build the printer's edition beside the site's and keep its PDFs in `folder`/pdf/print/.
+
+    It is a second build of every language (its pages are laid out for the trimmed page with bleed), in
+    a temporary folder of its own; its PDFs are cached like the site's, so an unchanged one costs nothing."""
+    staging = folder.parent / "print-site"
+    try:
+        outcome = run(root, staging, print_edition=True, echo=echo, jobs=jobs, tag="print-")
+        if outcome.status:
+            raise _Failed(outcome.status)
+        (folder / "pdf" / "print").mkdir(parents=True)
+        for path in sorted((staging / "pdf").glob("*.pdf")):
+            path.rename(folder / "pdf" / "print" / path.name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+class _Failed(Exception):
+    """The printer's edition failed to build; its errors have been shown."""
+
+    def __init__(self, status: int):
+        super().__init__(status)
+        self.status = status
 
 
 def run_shard(root: Path, lang: str, shard_dir: Path, *, print_edition: bool = False, echo=None) -> Outcome:
@@ -112,11 +155,11 @@ def assemble(root: Path, shard_dir: Path, site: Path) -> Outcome:
 
 
 def _build(root: Path, temp: Path, site: Path, langs: list[str], finish, *, print_edition: bool, echo,
-           jobs: int | None) -> Outcome:
+           jobs: int | None, env: dict | None = None) -> Outcome:
     echo = echo or (lambda line: print(line, file=sys.stderr, flush=True))
     _remove_leftovers(root)
     started = time.perf_counter()
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "true", "ALMANAC_STRICT": "true"}
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "true", "ALMANAC_STRICT": "true", **(env or {})}
     if print_edition:
         env["ALMANAC_PRINT_EDITION"] = "1"
     previous = {sig: signal.signal(sig, _raise_interrupted) for sig in (signal.SIGTERM, signal.SIGHUP)}
@@ -135,6 +178,8 @@ def _build(root: Path, temp: Path, site: Path, langs: list[str], finish, *, prin
         return Outcome(128 + signal.SIGINT, time.perf_counter() - started, site)
     except Interrupted as stop:
         return Outcome(128 + stop.signum, time.perf_counter() - started, site)
+    except _Failed as failed:
+        return Outcome(failed.status, time.perf_counter() - started, site)
     finally:
         builds.stop()
         shutil.rmtree(temp, ignore_errors=True)

@@ -42,7 +42,7 @@ log = logging.getLogger("mkdocs.hooks.almanac.overview")
 SKIPPED = (".almanac-notice", ".almanac-preview-warning", ".admonition", "details", "blockquote", "table",
            "figure", ".almanac-indicators", ".almanac-chart", ".almanac-overview", "nav", ".footnote", "li", "dd")
 LINE_LENGTH = 220
-PLACEHOLDER = re.compile(r'<span class="almanac-facts" data-almanac-pdf="(?P<name>[a-z0-9-]+\.[a-z]{2,3})" '
+PLACEHOLDER = re.compile(r'<span class="almanac-facts" data-almanac-pdf="(?P<name>(?:print/)?[a-z0-9-]+\.[a-z]{2,3})" '
                          r'data-almanac-lang="(?P<lang>[a-z]{2,3})"></span>')
 MARKER = 'data-almanac-pdf="'
 # The first sentence: at least 20 characters, so that an item number («1.») or an abbreviation does not end it.
@@ -199,10 +199,11 @@ def file_size(size: int, lang: str, locales) -> str:
 
 
 def html(project, pub, lang: str, chapters: list[ChapterInfo], links: dict[str, dict], data_links: dict | None,
-         pdf: bool) -> str:
+         pdf: bool, print_downloads: bool = False) -> str:
     """The overview of `pub` for a reader of `lang`.
 
-    `links`: per language, {"page": href of the publication's home page, "pdf": href of its PDF};
+    `links`: per language, {"page": href of the publication's home page, "pdf": href of its PDF, "print": href
+    of its printer's edition, offered when `print_downloads`};
     `data_links`: {"csv", "json", "datapackage": href}, or None when the publication has no data."""
     loc = project.locales
     t = lambda key, **kw: loc.get(lang, f"readers.{key}", **kw)  # noqa: E731
@@ -220,7 +221,9 @@ def html(project, pub, lang: str, chapters: list[ChapterInfo], links: dict[str, 
     languages = [{"lang": other, "name": loc.get(other, "language_name"), "state": t(f"states.{states[other]}"),
                   "fallback": states[other] in ("fallback", "partial"), "current": other == lang,
                   "page": links[other]["page"], "pdf": links[other]["pdf"] if pdf else None,
-                  "facts": pdf_placeholder(f"{pub.slug}.{other}", lang)} for other in project.languages]
+                  "facts": pdf_placeholder(f"{pub.slug}.{other}", lang),
+                  "print": links[other]["print"] if pdf and print_downloads else None,
+                  "print_facts": pdf_placeholder(f"print/{pub.slug}.{other}", lang)} for other in project.languages]
     rows = [{"title": ch.title, "href": ch.href, "line": chapter_line(ch), "lang": ch.lang} for ch in chapters]
     licence = pub.licence
     template = templating.environment(project.root / "overrides" / "partials" / "almanac").get_template("overview.html")

@@ -25,6 +25,8 @@ class Settings(schema.Config):
 
     pdf = schema.Type(bool, default=True)
     print_edition = schema.Type(bool, default=False)
+    # `almanac build` also renders the printer's edition into <site>/pdf/print/, offered on each home page.
+    print_downloads = schema.Type(bool, default=False)
     pdf_workers = schema.Type(int, default=0)
     # Languages that must be complete: "*" for every publication, or a list of slugs.
     translations = schema.Type(dict, default={})

@@ -109,11 +109,13 @@ def finish(shard: Path, lang: str, langs: list[str], inputs: str) -> None:
     write_part(shard, "shard", {"language": lang, "languages": langs, "inputs": inputs})
 
 
-def assemble(shards: list[Path], target: Path, *, move: bool = False, locales=None) -> Assembled:
+def assemble(shards: list[Path], target: Path, *, move: bool = False, locales=None,
+             extra: Path | None = None) -> Assembled:
     """Put the shards of every language together into `target` (which must not exist yet).
 
     With `locales`, the publication home pages also get the page count and size of every language's PDF:
-    a shard knows only its own language's PDFs, so these facts can be filled in only here."""
+    a shard knows only its own language's PDFs, so these facts can be filled in only here. Files in
+    `extra` (the printer's edition's PDFs) join the site too."""
     records = [_record(shard) for shard in shards]
     langs = records[0]["languages"]
     for shard, record in zip(shards, records):
@@ -142,6 +144,8 @@ def assemble(shards: list[Path], target: Path, *, move: bool = False, locales=No
             print_edition = print_edition or pdf["print_edition"]
         _merge(shard, target, move)
     write_sitemap(target, pages, langs, site_url)
+    if extra is not None and extra.is_dir():
+        _merge(extra, target, move)
     if locales is not None and (target / "pdf").is_dir():
         waiting = [page for page in sorted(target.rglob("*.html"))
                    if overview.has_placeholders(page.read_text(encoding="utf-8"))]
