@@ -42,11 +42,10 @@ a warning), so the benchmark uses 0.
 
 Images: one figure per publication, in its first chapter, alternately SVG
 (the site's logo) and PNG (a small bar chart made here). By default they are
-inline `data:` URLs (--images inline). `--images files` puts them beside the
-chapters as images/figure.svg|png, as an editor would; today such a project
-builds its site but not its PDFs, because hooks/almanac/pdf.py checks a
-chapter's relative image URL against the project root rather than the page
-("a symlink that leaves the project"). `--images none` leaves them out.
+files beside the chapters, images/figure.svg|png, as an editor would put them
+(--images files); `--images inline` writes them as `data:` URLs instead (what
+the benchmark used before the PDFs could find images beside a chapter), and
+`--images none` leaves them out.
 
 Determinism: every file comes from its own `random.Random` seeded with the
 seed and the file's path, so the same seed and the same template give the
@@ -310,7 +309,7 @@ def edit_target_chapter(template: Template) -> str:
     return sizes[len(sizes) // 2]
 
 
-def generate(target: Path, scale: float, seed: int = 1, stale: int = 0, images: str = "inline",
+def generate(target: Path, scale: float, seed: int = 1, stale: int = 0, images: str = "files",
              root: Path = ROOT) -> dict:
     """Write a complete project with a synthetic library into `target`; return its summary (corpus.json)."""
     templates, chains = load_templates(root)
@@ -528,6 +527,9 @@ def write_config(target: Path, plans: list[Plan]) -> None:
     text, count = re.subn(r"^    translations:.*\n(?:      .*\n)*", "\n".join(lines) + "\n", text, count=1, flags=re.M)
     if count != 1:
         raise SystemExit("corpus: mkdocs.yml has no extra.almanac.translations block to replace")
+    # The printer's edition would double the PDF work of every cold build; the benchmark measures the
+    # screen edition, so that its PDF throughput compares with WeasyPrint rendering one document.
+    text = re.sub(r"^(    print_downloads:) *true", r"\1 false", text, count=1, flags=re.M)
     config.write_text(text, encoding="utf-8")
 
 
@@ -563,8 +565,8 @@ def main(argv=None) -> None:
     parser.add_argument("--scale", type=float, default=1.0, help="times the real library (0.2 = one publication)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--stale", type=int, default=0, help="stale translation stamps (breaks strict builds)")
-    parser.add_argument("--images", choices=("inline", "files", "none"), default="inline",
-                        help="figures as data: URLs, as files beside the chapters (PDFs fail today), or none")
+    parser.add_argument("--images", choices=("inline", "files", "none"), default="files",
+                        help="figures as files beside the chapters, as data: URLs, or none")
     parser.add_argument("--out", type=Path, help="target folder (default bench/work/corpus-x<scale>)")
     args = parser.parse_args(argv)
     out = args.out or ROOT / "bench" / "work" / f"corpus-x{args.scale:g}"

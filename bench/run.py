@@ -523,6 +523,14 @@ def pdf_rate(size: dict) -> float | None:
 # --- Report ------------------------------------------------------------------------------------
 
 
+
+def _image_note(results: dict) -> str:
+    modes = {size["corpus"].get("images", "inline") for size in results["sizes"].values()}
+    notes = {"files": "an SVG or PNG file beside its first chapter",
+             "inline": "an inline `data:` image",
+             "none": "left out"}
+    return "; ".join(notes.get(mode, mode) for mode in sorted(modes))
+
 def report(results: dict, history: list[dict]) -> str:
     m, sizes = results["machine"], {float(k): v for k, v in results["sizes"].items()}
     scales = sorted(sizes)
@@ -546,8 +554,7 @@ def report(results: dict, history: list[dict]) -> str:
         "real content's publications, each shaped like a real one (its chapters, and in them the same headings, "
         "paragraphs, footnotes, lists, quotes, tables, admonitions and indicator and chart markers) with text "
         "from Markov chains over the real Russian, English and Kazakh chapters, regenerated data files, a figure "
-        "per publication (an inline `data:` image: files beside the chapters break the PDFs today, see "
-        "bench/corpus.py), and partial translations that fall back. In each round (n in the tables) the builds alternate "
+        f"per publication ({_image_note(results)}), and partial translations that fall back. In each round (n in the tables) the builds alternate "
         "Almanac and stock MkDocs: site only, stock, cold full, "
         "warm, stock, edit one chapter. Times are medians (min–max); ratios are medians of the pairs run side by "
         "side. Peak memory is the RSS of the whole process tree (the build, its child, the PDF workers), sampled "

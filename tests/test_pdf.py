@@ -158,6 +158,31 @@ def test_a_page_that_embeds_a_foreign_file_stops_the_build_naming_the_page(mini_
     assert "Traceback" not in result.stderr
 
 
+def test_an_image_beside_a_chapter_reaches_the_pdf_of_every_language(mini_project):
+    """MkDocs writes an image's URL relative to the page; the PDF must find the file beside the chapter,
+    for a translated page (under /en/) and a fallback alike, and render again when the image changes."""
+    from PIL import Image
+
+    from almanac import translations
+
+    set_almanac(mini_project, pdf="true")
+    folder = mini_project / "content" / "demo-report-2023"
+    Image.new("RGB", (40, 20), (0, 114, 178)).save(folder / "figure.png")
+    for name, alt in (("index.md", "Рисунок"), ("index.en.md", "Figure")):
+        page = folder / name
+        page.write_text(page.read_text(encoding="utf-8") + f"\n![{alt}](figure.png)\n", encoding="utf-8")
+    translations.stamp(folder / "index.en.md", mini_project / "content")
+    result = run_mkdocs(mini_project, mini_project / "site")
+    assert result.returncode == 0, result.stderr[-2000:]
+    for lang in LANGUAGES:   # kk falls back to the Russian page, image and all
+        reader = PdfReader(mini_project / "site" / "pdf" / f"demo-report-2023.{lang}.pdf")
+        assert [image for page in reader.pages for image in page.images], f"no image in the {lang} PDF"
+    Image.new("RGB", (40, 20), (230, 159, 0)).save(folder / "figure.png")
+    again = run_mkdocs(mini_project, mini_project / "site2")
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert "Rendered pdf/demo-report-2023.ru.pdf" in again.stderr, "a changed image must not be served from the cache"
+
+
 def test_builds_are_reproducible_and_cached(mini_project):
     set_almanac(mini_project, pdf="true")
     first = run_mkdocs(mini_project, mini_project / "site1")

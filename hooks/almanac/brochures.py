@@ -65,7 +65,7 @@ def job(project, slug: str, lang: str, captured: dict[str, pdf.Chapter], site_ur
     labels = {k: loc.get(lang, f"pdf.{k}") for k in ("contents", "edition", "language", "footnotes")}
     options = dict(PRINT_VARIANT if print_edition else SCREEN_VARIANT)
     result = pdf.Job(slug, lang, chapters, cover, labels, site_url, print_edition, options)
-    result.key = pdf.cache_key(result, shared)
+    result.key = pdf.cache_key(result, shared, project.root)
     result.cache_path = cache / f"{result.key}.pdf"
     return result
 

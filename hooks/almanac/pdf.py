@@ -1,7 +1,8 @@
 """PDF brochures: assemble one HTML document per publication and language, render with WeasyPrint.
 
 Reads: chapter HTML captured from the build, publication metadata,
-overrides/print/document.html and print.css, overrides/assets/fonts/*.woff2.
+overrides/print/document.html and print.css, overrides/assets/fonts/*.woff2,
+and the images a chapter embeds, from beside it in the docs folder (`local_file`).
 Writes: PDFs in the cache folder (.cache/almanac/pdf/<hash>.pdf) and copies in
 the site (<site>/pdf/<slug>.<lang>.pdf).
 
@@ -10,7 +11,7 @@ inline styles and stylesheet colours are turned into device-cmyk() and the
 PDF is checked before it is written (`almanac.press`).
 
 Rendering runs in a process pool; each PDF is keyed by a hash of everything
-it depends on (the captured chapters, the cover, the labels, the templates,
+it depends on (the captured chapters and the images they embed, the cover, the labels, the templates,
 the CSS, the fonts, this module's code, WeasyPrint's version, the options), so
 unchanged publications are never rendered twice. The key is computed from
 those inputs, not from the assembled document, so a warm build assembles
@@ -20,6 +21,7 @@ nothing; assembly and rendering both happen in the workers.
 from __future__ import annotations
 
 import hashlib
+import html as html_module
 import importlib.metadata
 import json
 import re
@@ -27,7 +29,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urljoin
+from urllib.parse import unquote, urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 from markupsafe import Markup
@@ -87,8 +89,11 @@ def _rewrite_chapter(chapter: Chapter, index: int, site_url: str, root: Path, bo
                 continue
             is_resource = tag.name != "a" or "attachment" in (tag.get("rel") or [])
             if is_resource:
+                if not _SCHEME.match(url):
+                    # WeasyPrint would resolve it against the print templates' folder; point it at the file.
+                    tag[attr] = local_file(chapter, url, root).as_uri()
                 try:
-                    path = check(url if re.match(r"^[a-z][a-z0-9+.-]*:", url, re.I) else (root / url).as_uri(), root)
+                    path = check(tag[attr], root)
                 except RefusedURL as exc:
                     raise RefusedURL(f"{chapter.src}: {exc}") from None
                 if print_edition and tag.name == "img":
@@ -109,6 +114,41 @@ def _rewrite_chapter(chapter: Chapter, index: int, site_url: str, root: Path, bo
         if page in book:
             tag["href"] = f"#c{book[page]}" + (f"-{unquote(fragment)}" if fragment else "")
     return str(soup)
+
+
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
+# The resources a chapter embeds (what _rewrite_chapter checks), for the cache key.
+_EMBEDDED = re.compile(r'<(?:img|source|image|object|embed|use)\b[^>]*?\s(?:src|data|href|xlink:href)="([^"#][^"]*)"', re.I)
+
+
+def local_file(chapter: Chapter, url: str, root: Path) -> Path:
+    """The project file a chapter's relative resource URL names.
+
+    MkDocs writes such a URL relative to the page's own URL. The file sits at that site path under the
+    docs folder, without the language folder of a translated page (`en/x/figure.png` is `content/x/figure.png`)."""
+    site_path = unquote(urlsplit(urljoin("http://site/" + chapter.url, url)).path).lstrip("/")
+    docs = root / chapter.src.split("/", 1)[0]
+    first, _, rest = site_path.partition("/")
+    candidates = [docs / site_path]
+    if rest and re.fullmatch(r"[a-z]{2,3}", first):
+        candidates.append(docs / rest)
+    found = next((path for path in candidates if path.is_file()), None)
+    if found is None:
+        raise AlmanacError(f"{chapter.src}: {url} was not found (looked for "
+                           f"{' and '.join(path.relative_to(root).as_posix() for path in candidates)}); "
+                           "expected a file beside the chapter, as the website shows it")
+    return found
+
+
+def _embedded_files(chapter: Chapter, root: Path) -> list[Path]:
+    files = []
+    for url in _EMBEDDED.findall(chapter.html):
+        if not _SCHEME.match(url):
+            try:
+                files.append(local_file(chapter, html_module.unescape(url), root))
+            except AlmanacError:
+                pass   # reported, with its page, when the PDF is made
+    return files
 
 
 def _in_cmyk(soup: BeautifulSoup) -> None:
@@ -205,11 +245,15 @@ def shared_inputs(css: str, templates: Path, fonts_dir: Path) -> str:
     return _digest(*parts)
 
 
-def cache_key(job: Job, shared: str) -> str:
-    """A hash of every input of the job's PDF: its own, and the `shared_inputs` of the build."""
+def cache_key(job: Job, shared: str, root: Path | None = None) -> str:
+    """A hash of every input of the job's PDF: its own, the files its chapters embed (images beside them,
+    found from `root`), and the `shared_inputs` of the build."""
     own = json.dumps([job.lang, job.cover, job.labels, job.site_url, job.print_edition, job.options],
                      sort_keys=True, ensure_ascii=False)
     chapters = [part for ch in job.chapters for part in (ch.src, ch.title, ch.lang, ch.url, ch.html)]
+    if root is not None:
+        chapters += [hashlib.sha256(path.read_bytes()).digest()
+                     for ch in job.chapters for path in _embedded_files(ch, root)]
     return _digest(shared, own, *chapters)[:24]
 
 
