@@ -90,7 +90,8 @@ def on_post_build(config):
         log.info(f"Open data: wrote {len(written)} files under {opendata.FOLDER}/ "
                  f"for {len(written) // len(opendata.FILES)} publications")
     if project.settings["pdf"]:
-        changed = overview.fill_pages(state.waiting, site / "pdf", project.locales)
+        changed = overview.fill_pages(state.waiting, site / "pdf", project.locales,
+                                      context.cache_dir(project.root, "pdf-facts"))
         log.info(f"PDF facts: page count and size filled into {changed} pages")
 
 

@@ -73,7 +73,8 @@ def run(root: Path, site: Path, *, print_edition: bool = False, echo=None, jobs:
         if with_print:
             _add_print_edition(root, temp / "print", echo=echo, jobs=jobs)
         assembled = shards.assemble([temp / lang for lang in langs], temp / "site", move=True,
-                                    locales=locales.load(root), extra=temp / "print")
+                                    locales=locales.load(root), extra=temp / "print",
+                                    memo=context.cache_dir(root, "pdf-facts"))
         _record_pdfs(root, assembled.pdfs, assembled.print_edition)
         _swap(temp / "site", site)
 
@@ -147,7 +148,7 @@ def assemble(root: Path, shard_dir: Path, site: Path) -> Outcome:
     if not folders:
         raise AlmanacError(f"{shard_dir}: no shards; build them with 'almanac build --shard LANG'.")
     try:
-        shards.assemble(folders, temp / "site", locales=locales.load(root))
+        shards.assemble(folders, temp / "site", locales=locales.load(root), memo=context.cache_dir(root, "pdf-facts"))
         _swap(temp / "site", site)
     finally:
         shutil.rmtree(temp, ignore_errors=True)

@@ -22,7 +22,9 @@ a rebuild with the same PDFs writes the same page.
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,44 +146,61 @@ def pdf_placeholder(name: str, lang: str) -> Markup:
     return Markup('<span class="almanac-facts" data-almanac-pdf="{}" data-almanac-lang="{}"></span>').format(name, lang)
 
 
-def fill_pdf_facts(html: str, pdf_dir: Path, locales, known: dict | None = None) -> str:
+def fill_pdf_facts(html: str, pdf_dir: Path, locales, known: dict | None = None, memo: Path | None = None) -> str:
     """`html` with every placeholder whose PDF exists replaced by «34 страницы, 1,2 МБ»; others kept as they are.
 
-    `known` keeps each PDF's facts across calls, so that a build reads each PDF once, not once per link."""
+    `known` keeps each PDF's page count across calls, so that a build reads each PDF once, not once per
+    link; `memo` is a folder that keeps them across builds (see `pdf_pages`)."""
     known = {} if known is None else known
 
     def replace(match: re.Match) -> str:
         path = pdf_dir / f"{match['name']}.pdf"
         if not path.is_file():
             return match[0]
-        key = (match["name"], match["lang"])
-        if key not in known:
-            known[key] = pdf_facts(path, match["lang"], locales)
-        return f'<span class="almanac-facts">{escape(known[key])}</span>'
+        if path not in known:
+            known[path] = pdf_pages(path, memo)
+        lang = match["lang"]
+        facts = locales.get(lang, "readers.facts", pages=page_count(known[path], lang, locales),
+                            size=file_size(path.stat().st_size, lang, locales))
+        return f'<span class="almanac-facts">{escape(facts)}</span>'
 
     return PLACEHOLDER.sub(replace, html)
 
 
-def fill_pages(pages: list[Path], pdf_dir: Path, locales) -> int:
+def fill_pages(pages: list[Path], pdf_dir: Path, locales, memo: Path | None = None) -> int:
     """Fill the PDF facts into written pages (see `fill_pdf_facts`); return how many pages changed."""
     known: dict = {}
     changed = 0
     for path in dict.fromkeys(pages):
         text = path.read_text(encoding="utf-8")
-        filled = fill_pdf_facts(text, pdf_dir, locales, known)
+        filled = fill_pdf_facts(text, pdf_dir, locales, known, memo)
         if filled != text:
             path.write_text(filled, encoding="utf-8")
             changed += 1
     return changed
 
 
-def pdf_facts(path: Path, lang: str, locales) -> str:
+def pdf_pages(path: Path, memo: Path | None = None) -> int:
+    """The page count of the PDF at `path`.
+
+    pypdf needs about a tenth of a second per tagged PDF to reach the page tree (it unpacks an object
+    stream), and every language's build and the assembly ask again for every PDF of the library; so
+    the count is kept in `memo`, under the hash of the file's bytes, which changes with any change."""
     from pypdf import PdfReader
 
+    data = path.read_bytes()
+    entry = memo / hashlib.sha256(data).hexdigest() if memo is not None else None
+    if entry is not None and entry.is_file():
+        return int(entry.read_text(encoding="ascii"))
     # The catalogue's page tree states the count; walking every page would cost far more on tagged PDFs.
-    pages = int(PdfReader(path).trailer["/Root"]["/Pages"]["/Count"])
-    return locales.get(lang, "readers.facts", pages=page_count(pages, lang, locales),
-                       size=file_size(path.stat().st_size, lang, locales))
+    pages = int(PdfReader(io.BytesIO(data)).trailer["/Root"]["/Pages"]["/Count"])
+    if entry is not None:
+        memo.mkdir(parents=True, exist_ok=True)
+        # Builds of several languages run at once: write beside, then rename, so no reader sees half a file.
+        temp = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
+        temp.write_text(str(pages), encoding="ascii")
+        temp.replace(entry)
+    return pages
 
 
 def page_count(pages: int, lang: str, locales) -> str:

@@ -110,12 +110,12 @@ def finish(shard: Path, lang: str, langs: list[str], inputs: str) -> None:
 
 
 def assemble(shards: list[Path], target: Path, *, move: bool = False, locales=None,
-             extra: Path | None = None) -> Assembled:
+             extra: Path | None = None, memo: Path | None = None) -> Assembled:
     """Put the shards of every language together into `target` (which must not exist yet).
 
     With `locales`, the publication home pages also get the page count and size of every language's PDF:
-    a shard knows only its own language's PDFs, so these facts can be filled in only here. Files in
-    `extra` (the printer's edition's PDFs) join the site too."""
+    a shard knows only its own language's PDFs, so these facts can be filled in only here (page counts kept in
+    `memo`, see overview.pdf_pages). Files in `extra` (the printer's edition's PDFs) join the site too."""
     records = [_record(shard) for shard in shards]
     langs = records[0]["languages"]
     for shard, record in zip(shards, records):
@@ -149,7 +149,7 @@ def assemble(shards: list[Path], target: Path, *, move: bool = False, locales=No
     if locales is not None and (target / "pdf").is_dir():
         waiting = [page for page in sorted(target.rglob("*.html"))
                    if overview.has_placeholders(page.read_text(encoding="utf-8"))]
-        overview.fill_pages(waiting, target / "pdf", locales)
+        overview.fill_pages(waiting, target / "pdf", locales, memo)
     return Assembled(langs, pdfs, print_edition)
 
 
