@@ -288,7 +288,7 @@ def render(job: Job, css: str, root: str) -> tuple[str, int, float, str | None]:
             # PDF/X must carry both dates; WeasyPrint would otherwise write the time of rendering.
             document.metadata.created = document.metadata.modified = press.DATE
             finisher = press.finisher(job.key)
-        tmp = job.cache_path.with_suffix(".tmp")
+        tmp = job.cache_path.with_suffix(f".{os.getpid()}.tmp")  # two builds may render the same PDF at once
         # The file identifier is derived from the inputs: a random one would break reproducibility.
         document.write_pdf(tmp, pdf_identifier=job.key.encode("ascii"), finisher=finisher, **job.options)
         tmp.replace(job.cache_path)

@@ -28,6 +28,7 @@ colour, colour space or raster image stops the build, naming what it found.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
 import uuid
@@ -67,7 +68,8 @@ def profile_copy(cache_dir: Path) -> Path:
     target = cache_dir / f"{PROFILE.stem}-{hashlib.sha256(data).hexdigest()[:16]}.icc"
     if not target.exists():
         cache_dir.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(".tmp")
+        # The languages build at once, each in its own process: a temporary name of its own each.
+        tmp = target.with_suffix(f".{os.getpid()}.tmp")
         shutil.copyfile(PROFILE, tmp)
         tmp.replace(target)
     return target
