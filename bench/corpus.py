@@ -421,15 +421,17 @@ def render(blocks: list[Block], chain: Chain, rng: random.Random, factor: float,
             level = int(block.kind[1])
             out.append("#" * level + " " + chain.title(rng, min(size(block.words[0]), 14)))
         elif block.kind == "p":
-            sentences = _with_values(chain.text(rng, size(block.words[0])), block.values, rng, old, new)
-            for _ in range(block.notes):
-                notes.append(chain.text(rng, rng.randint(6, 24)))
-                sentences += f"[^{len(notes)}]"
+            sentences = chain.text(rng, size(block.words[0]))
             if rng.random() < 0.15:
+                # A bold word, chosen before the value markers go back in, so that no marker is split.
                 words = sentences.split(" ")
                 at = rng.randrange(len(words))
                 words[at] = f"**{words[at]}**"
                 sentences = " ".join(words)
+            sentences = _with_values(sentences, block.values, rng, old, new)
+            for _ in range(block.notes):
+                notes.append(chain.text(rng, rng.randint(6, 24)))
+                sentences += f"[^{len(notes)}]"
             out.append(sentences)
         elif block.kind in ("ul", "ol"):
             values = [block.values[n::len(block.words)] for n in range(len(block.words))]
