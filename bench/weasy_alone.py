@@ -46,7 +46,8 @@ def chapters(project, site: Path, slug: str, lang: str):
         for tag in article.select(".md-content__button, .md-source-file, .almanac-fallback-notice"):
             tag.decompose()
         title = article.find("h1")
-        found.append(pdf.Chapter(src=chapter, title=title.get_text(" ", strip=True) if title else name,
+        found.append(pdf.Chapter(src=f"content/{chapter}",  # as hooks/pdf.py names it: <docs>/<page>
+                                 title=title.get_text(" ", strip=True) if title else name,
                                  html=article.decode_contents(), lang=lang, url=url))
     return found
 
@@ -66,13 +67,15 @@ def main() -> None:
     from almanac import brochures, context, fonts, pdf, publications
     from almanac.locales import load as load_locales
 
-    class Project:  # the two lookups this script needs, without validating the whole library
+    class Project:  # the lookups this script needs, without validating the whole library
         pass
 
     project = Project()
+    project.root = root
     project.by_slug = {args.slug: publications.load_one(root, root / "content", args.slug)}
     project.locales = load_locales(root)
-    captured = {c.src: c for c in chapters(project, args.site or root / "site", args.slug, args.lang)}
+    found = chapters(project, args.site or root / "site", args.slug, args.lang)
+    captured = {c.src.removeprefix("content/"): c for c in found}
     print_dir = root / "overrides" / "print"
     job = brochures.job(project, args.slug, args.lang, captured, "https://almanac.example.org/", False, "", Path())
     html = pdf.document_html(print_dir, job, root)
