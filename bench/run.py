@@ -16,7 +16,9 @@ Writes:
   bench/work/logs/ (the output of every measured command);
 - docs/benchmarks.md (the report), docs/benchmarks/latest.json (the figures
   it was made from), docs/benchmarks/scaling.svg (time against size), and one
-  line appended to docs/benchmarks/history.jsonl per run.
+  line appended to docs/benchmarks/history.jsonl per run. The report also
+  carries docs/benchmarks/analysis.md, the reading of the figures that people
+  write, copied in unchanged.
 
 What is measured, for each size, in rounds (--runs), each round in this order
 so that Almanac (A) and stock MkDocs (B) alternate and drift in the machine's
@@ -620,8 +622,13 @@ def report(results: dict, history: list[dict]) -> str:
         verdict = "–" if t["pass"] is None else ("**pass**" if t["pass"] else "**miss**")
         lines.append(f"| {t['target']}{t['note']} | {t['value'] if t['value'] is not None else '–'}{t['unit']} | "
                      f"{t['limit']}{t['unit']} | {verdict} |")
-    lines += ["", "![Time against size for each phase, with the peers](benchmarks/scaling.svg)", "",
-              "## Every run", "", "From `docs/benchmarks/history.jsonl` (the last 30).", "",
+    lines += ["", "![Time against size for each phase, with the peers](benchmarks/scaling.svg)", ""]
+    # The reading of the figures is written by people, in a file of its own that this script copies in
+    # unchanged, so that regenerating the tables never loses it.
+    analysis = RESULTS / "analysis.md"
+    if analysis.is_file():
+        lines += [analysis.read_text(encoding="utf-8").rstrip("\n"), ""]
+    lines += ["## Every run", "", "From `docs/benchmarks/history.jsonl` (the last 30).", "",
               "| When | Commit | Trial | Sizes | Load | Cold s | Warm s | Edit s | Site only s | Stock s | Preview s "
               "| Peak MB | Targets passed |",
               "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
