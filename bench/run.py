@@ -381,6 +381,8 @@ def measure_size(scale: float, args) -> dict:
     size.say(f"generating the corpus ({scale:g} x the real library)")
     started = time.perf_counter()
     size.summary = corpus.generate(size.project, scale, seed=args.seed)
+    # The corpus carries a copy of hooks/ as it is now: that is the code measured, whatever HEAD is later.
+    commit = machine()["commit"]
     size.say(f"corpus: {size.summary['publications']} publications, "
              f"{sum(v['pages'] for v in size.summary['languages'].values())} pages, "
              f"{sum(v['words'] for v in size.summary['languages'].values())} words, "
@@ -409,7 +411,7 @@ def measure_size(scale: float, args) -> dict:
             pairs["edit_over_warm"].append(rounds["edit"][-1]["s"] / rounds["warm"][-1]["s"])
     finally:
         size.restore(original)
-    result = {"scale": scale, "commit": machine()["commit"], "runs": args.runs, "corpus": size.summary,
+    result = {"scale": scale, "commit": commit, "runs": args.runs, "corpus": size.summary,
               "pdfs": pdf_count, "pdf_pages": pdf_pages,
               "phases": {key: _summarise(values) for key, values in rounds.items()},
               "pairs": {key: round(statistics.median(values), 3) for key, values in pairs.items()}}
