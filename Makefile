@@ -76,7 +76,7 @@ new: $(STAMP)
 
 ## Benchmark at 1x, 10x and 50x the real content (synthetic libraries, bench/corpus.py): cold, warm, one edit,
 ## preview, memory, beside stock MkDocs, mkdocs-to-pdf and WeasyPrint alone; writes docs/benchmarks.md.
-## About 7-8 h on 2 cores with 3 rounds (BENCH_ARGS="--runs 1": about 3 h); it resumes at the first size not finished. Quick check: make bench BENCH_ARGS="--scales 1,2 --runs 1 --skip-pdf-peers"
+## About an hour on 2 cores with BENCH_ARGS="--runs 1 --pdf-peer-max-scale 1" (measured 2026-12-01); the defaults (3 rounds, mkdocs-to-pdf up to 10x) take several hours. It resumes at the first size not finished. Quick check: make bench BENCH_ARGS="--scales 1,2 --runs 1 --skip-pdf-peers"
 ## (the older single-size PDF benchmark is still there: $(BIN)/python bench/pdf_build.py).
 bench: $(STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
