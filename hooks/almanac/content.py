@@ -152,8 +152,8 @@ def _load_front_matter(block: str):
 _FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _prose_lines(lines: list[str], first: int):
-    """(line number, text) of lines outside fenced code, with inline code removed."""
+def _outside_fences(lines: list[str], first: int = 0):
+    """(line number, text) of the lines outside fenced code blocks (fences themselves excluded)."""
     fence = None
     for number, line in enumerate(lines, first):
         opened = _FENCE.match(line)
@@ -164,6 +164,12 @@ def _prose_lines(lines: list[str], first: int):
         if opened:
             fence = opened.group(1)
             continue
+        yield number, line
+
+
+def _prose_lines(lines: list[str], first: int):
+    """(line number, text) of lines outside fenced code, with inline code removed."""
+    for number, line in _outside_fences(lines, first):
         yield number, _INLINE_CODE.sub("", line)
 
 
@@ -200,16 +206,9 @@ def replace_links(text: str, replace) -> str:
     def rewrite(stretch: str) -> str:
         return _LINK_TARGET.sub(lambda m: m.group(1) + (replace(m.group(2)) or m.group(2)), stretch)
 
-    lines, fence = text.split("\n"), None
-    for number, line in enumerate(lines):
-        opened = _FENCE.match(line)
-        if fence:
-            if opened and opened.group(1)[0] == fence[0] and len(opened.group(1)) >= len(fence):
-                fence = None
-            continue
-        if opened:
-            fence = opened.group(1)
-        elif ".md" in line:
+    lines = text.split("\n")
+    for number, line in list(_outside_fences(lines)):
+        if ".md" in line:
             # Inline code is left as it is: only the stretches between code spans are rewritten.
             pieces, last = [], 0
             for code in _INLINE_CODE.finditer(line):
