@@ -163,20 +163,7 @@ def peer_python() -> Path:
     return python
 
 
-KEEP_HOOK = """\
-# Benchmark only: mkdocs-to-pdf writes one PDF per language build to the same path,
-# so keep each one before the next language overwrites it, to count every page it rendered.
-import os, shutil
-from pathlib import Path
-from mkdocs.plugins import event_priority
-
-@event_priority(-50)  # after mkdocs-to-pdf (0), before static-i18n builds the next language (-100)
-def on_post_build(config):
-    source, keep = Path(os.environ["PEER_PDF"]), Path(os.environ["PEER_KEEP"])
-    if source.exists():
-        keep.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, keep / f"pass-{len(list(keep.glob('*.pdf'))) + 1}.pdf")
-"""
+KEEP_HOOK = Path(__file__).with_name("keep_peer_pdfs.py")  # copied into the project as its hook
 
 
 def peer_config(project: Path) -> str:
@@ -188,7 +175,7 @@ def peer_config(project: Path) -> str:
     text = text.replace("\nstrict: true", "\nstrict: false", 1)
     text = text.replace("\nhooks:\n", "\n  - to-pdf:\n      output_path: pdf/peer.pdf\n\nhooks:\n"
                         "  - bench_keep_peer_pdfs.py\n", 1)
-    (project / "bench_keep_peer_pdfs.py").write_text(KEEP_HOOK, encoding="utf-8")
+    shutil.copyfile(KEEP_HOOK, project / "bench_keep_peer_pdfs.py")
     (project / "mkdocs.peer.yml").write_text(text, encoding="utf-8")
     return "mkdocs.peer.yml"
 
