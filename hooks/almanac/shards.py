@@ -132,7 +132,7 @@ def assemble(shards: list[Path], target: Path, *, move: bool = False, locales=No
             raise AlmanacError(f"{lang}: {'no' if not built.count(lang) else 'more than one'} shard of this language "
                                f"among {', '.join(map(str, shards))}; build it with 'almanac build --shard {lang}'.")
     target.mkdir(parents=True)
-    pages, pdfs, print_edition, site_url = multilingual.Pages(), {}, False, "/"
+    pages, pdfs, print_edition, site_url, waiting = multilingual.Pages(), {}, False, "/", []
     for shard in sorted(shards, key=lambda s: langs.index(_record(s)["language"])):
         part = read_part(shard, "pages") or {"pages": {}, "site_url": "/"}
         for src, rec in part["pages"].items():
@@ -142,13 +142,13 @@ def assemble(shards: list[Path], target: Path, *, move: bool = False, locales=No
         if pdf:
             pdfs.update(pdf["files"])
             print_edition = print_edition or pdf["print_edition"]
+        waiting += [target / page for page in (read_part(shard, "facts") or {}).get("pages", [])]
         _merge(shard, target, move)
     write_sitemap(target, pages, langs, site_url)
     if extra is not None and extra.is_dir():
         _merge(extra, target, move)
     if locales is not None and (target / "pdf").is_dir():
-        waiting = [page for page in sorted(target.rglob("*.html"))
-                   if overview.has_placeholders(page.read_text(encoding="utf-8"))]
+        # Only the pages each shard listed (hooks/readers.py): reading every page of a large site would not scale.
         overview.fill_pages(waiting, target / "pdf", locales, memo)
     return Assembled(langs, pdfs, print_edition)
 
