@@ -233,3 +233,7 @@ def test_almanac_build_offers_the_printers_edition_on_every_home_page(tmp_path):
             assert count == len(reader.pages), f"{home}: wrong page count for {link['href']}"
     # The site's own PDFs stay the screen edition: RGB, no output intent.
     assert "/OutputIntents" not in PdfReader(site / "pdf" / f"{SLUG}.ru.pdf").trailer["/Root"]
+    # Both editions stay in the cache, so that the next build and the preview reuse them.
+    cached = {path.read_bytes() for path in (project / ".cache" / "almanac" / "pdf").glob("*.pdf")}
+    for path in sorted((site / "pdf").rglob("*.pdf")):
+        assert path.read_bytes() in cached, f"{path.relative_to(site)} was pruned from the PDF cache"

@@ -70,12 +70,13 @@ def run(root: Path, site: Path, *, print_edition: bool = False, echo=None, jobs:
     def finish() -> None:
         for lang in langs:
             shards.finish(temp / lang, lang, langs, inputs)
+        # Recorded before the printer's edition is built: recording an edition prunes every cached PDF that
+        # no edition lists, and this build's own PDFs must be listed by then, or a warm build renders them again.
+        _record_pdfs(root, *shards.pdf_files([temp / lang for lang in langs]))
         if with_print:
             _add_print_edition(root, temp / "print", echo=echo, jobs=jobs)
-        assembled = shards.assemble([temp / lang for lang in langs], temp / "site", move=True,
-                                    locales=locales.load(root), extra=temp / "print",
-                                    memo=context.cache_dir(root, "pdf-facts"))
-        _record_pdfs(root, assembled.pdfs, assembled.print_edition)
+        shards.assemble([temp / lang for lang in langs], temp / "site", move=True, locales=locales.load(root),
+                        extra=temp / "print", memo=context.cache_dir(root, "pdf-facts"))
         _swap(temp / "site", site)
 
     return _build(root, temp, site, langs, finish, print_edition=print_edition, echo=echo, jobs=jobs,

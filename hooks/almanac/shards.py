@@ -132,16 +132,12 @@ def assemble(shards: list[Path], target: Path, *, move: bool = False, locales=No
             raise AlmanacError(f"{lang}: {'no' if not built.count(lang) else 'more than one'} shard of this language "
                                f"among {', '.join(map(str, shards))}; build it with 'almanac build --shard {lang}'.")
     target.mkdir(parents=True)
-    pages, pdfs, print_edition, site_url, waiting = multilingual.Pages(), {}, False, "/", []
+    pages, site_url, waiting = multilingual.Pages(), "/", []
     for shard in sorted(shards, key=lambda s: langs.index(_record(s)["language"])):
         part = read_part(shard, "pages") or {"pages": {}, "site_url": "/"}
         for src, rec in part["pages"].items():
             pages.record(src, part["language"], rec["url"], rec["fallback"])
         site_url = part["site_url"]
-        pdf = read_part(shard, "pdf")
-        if pdf:
-            pdfs.update(pdf["files"])
-            print_edition = print_edition or pdf["print_edition"]
         waiting += [target / page for page in (read_part(shard, "facts") or {}).get("pages", [])]
         _merge(shard, target, move)
     write_sitemap(target, pages, langs, site_url)
@@ -150,7 +146,18 @@ def assemble(shards: list[Path], target: Path, *, move: bool = False, locales=No
     if locales is not None and (target / "pdf").is_dir():
         # Only the pages each shard listed (hooks/readers.py): reading every page of a large site would not scale.
         overview.fill_pages(waiting, target / "pdf", locales, memo)
-    return Assembled(langs, pdfs, print_edition)
+    return Assembled(langs, *pdf_files(shards))
+
+
+def pdf_files(shards: list[Path]) -> tuple[dict[str, str], bool]:
+    """The PDFs the shards published ({name: cached file}) and whether they are the printer's edition."""
+    files, print_edition = {}, False
+    for shard in shards:
+        pdf = read_part(shard, "pdf")
+        if pdf:
+            files.update(pdf["files"])
+            print_edition = print_edition or pdf["print_edition"]
+    return files, print_edition
 
 
 def _record(shard: Path) -> dict:
