@@ -97,8 +97,9 @@ def print_downloads(root: Path) -> bool:
 def _add_print_edition(root: Path, folder: Path, *, echo, jobs: int | None) -> None:
     """Build the printer's edition beside the site's and keep its PDFs in `folder`/pdf/print/.
 
-    It is a second build of every language (its pages are laid out for the trimmed page with bleed), in
-    a temporary folder of its own; its PDFs are cached like the site's, so an unchanged one costs nothing."""
+    It is a second build of every language, in a temporary folder of its own, because the PDF hooks render
+    one edition per build (one stylesheet, one pool); its pages are thrown away. Its PDFs are cached like
+    the site's, so an unchanged one costs nothing."""
     staging = folder.parent / "print-site"
     try:
         outcome = run(root, staging, print_edition=True, echo=echo, jobs=jobs, tag="print-")
