@@ -2,13 +2,17 @@
 
 Events:
 - on_config: the theme's extra stylesheets and scripts are the site's own files.
-- on_files: read and check every Markdown page (UTF-8, front matter, title,
-  embedded files, links to pages) before any page is built, so that bad
-  input stops the build with one line naming the file and the line.
+- on_files: every Markdown file is a listed chapter in a configured language;
+  read and check every page (UTF-8, front matter, title and outline, the
+  markup allowlist, markers, embedded files, links to pages) and every SVG
+  before any page is built, so that bad input stops the build with one line
+  naming the file and the line.
 - on_page_read_source: give MkDocs the page's normalised text (no BOM, LF
   line endings, NFC), the same text that was checked.
+- on_page_content, on_env: once every page of the pass is rendered, and before
+  any is written, every link to an `#anchor` leads to one (almanac.anchors).
 
-Reads: mkdocs.yml, every Markdown file under the docs folder. Writes: nothing.
+Reads: mkdocs.yml, every Markdown and SVG file the site publishes. Writes: nothing.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 
 import engine
-from almanac import content
+from almanac import anchors, content, markup
 from almanac.errors import AlmanacError
 
 
@@ -32,12 +36,43 @@ def on_config(config):
     return config
 
 
+# The pages of the pass being built, with their rendered HTML (on_page_content to on_env of one pass).
+_rendered: list = []
+
+
 def on_files(files, config):
+    _rendered.clear()
     root = engine.project_root(config)
     docs_dir = engine.docs_dir(config)
-    for file in sorted(files.documentation_pages(), key=lambda f: f.src_uri):
+    project = engine.project(config)
+    pages = sorted(files.documentation_pages(), key=lambda f: f.src_uri)
+    try:
+        content.check_inventory([f.src_uri for f in pages], project.languages, project.publications,
+                                project.docs_name)
+    except AlmanacError as exc:
+        raise PluginError(str(exc)) from None
+    for file in pages:
         _read(file, root, docs_dir)
+    _check_svgs(files, root)
     return files
+
+
+def on_page_content(html, page, config, files):
+    # Kept for the anchor check in on_env, once every page of this pass is rendered.
+    if page.file.abs_src_path:
+        source = _read(page.file, engine.project_root(config), engine.docs_dir(config))
+        _rendered.append(anchors.Rendered(_shown(page.file, engine.project_root(config)), page.url, html, source.text))
+    return html
+
+
+def on_env(env, config, files):
+    try:
+        anchors.check(_rendered)
+    except AlmanacError as exc:
+        raise PluginError(str(exc)) from None
+    finally:
+        _rendered.clear()
+    return env
 
 
 def on_page_read_source(page, config):
@@ -47,12 +82,31 @@ def on_page_read_source(page, config):
     return _read(file, engine.project_root(config), engine.docs_dir(config)).text
 
 
+def _check_svgs(files, root: Path) -> None:
+    """Every SVG the site publishes from the project (content/ and overrides/), referenced or not: opened
+    directly, an SVG runs its scripts on the site's origin, where no page's CSP applies."""
+    for file in files:
+        if not file.src_uri.lower().endswith(".svg") or not file.abs_src_path:
+            continue
+        path = Path(file.abs_src_path)
+        if not path.resolve().is_relative_to(root.resolve()):
+            continue   # the theme's own files (Material's package)
+        try:
+            markup.check_svg_file(path, path.resolve().relative_to(root.resolve()).as_posix())
+        except AlmanacError as exc:
+            raise PluginError(str(exc)) from None
+
+
+def _shown(file, root: Path) -> str:
+    try:
+        return Path(file.abs_src_path).resolve().relative_to(root).as_posix()
+    except ValueError:
+        return file.src_uri
+
+
 def _read(file, root: Path, docs_dir: Path) -> content.Page:
     path = Path(file.abs_src_path)
-    try:
-        shown = path.resolve().relative_to(root).as_posix()
-    except ValueError:
-        shown = file.src_uri
+    shown = _shown(file, root)
     try:
         return content.read(path, shown, docs_dir)
     except AlmanacError as exc:

@@ -35,6 +35,7 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
+from almanac import boundary
 from almanac import preview as previewing
 from almanac.errors import AlmanacError
 from almanac.locales import DEFAULT_LANGUAGE
@@ -53,6 +54,8 @@ def project(config) -> Project:
         raw = (config.extra or {}).get("almanac", {})
         scope = preview(config)
         try:
+            # Before anything is read: no file under the project's folders may lead outside them.
+            boundary.check(root)
             if scope:
                 loaded = previewing.load_project(scope, languages(config), raw,
                                                  Path(scope.config_file).read_text(encoding="utf-8"))

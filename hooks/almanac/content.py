@@ -11,7 +11,12 @@ naming the file and the line instead of publishing a broken page:
 
 - the file is UTF-8, not empty, and has a `# Title` line;
 - front matter, if the file opens with `---`, is closed and is a YAML mapping;
-- no `<script>` (the site's Content-Security-Policy trusts every inline script);
+- front matter keys are known ones (FRONT_MATTER_KEYS), each given once;
+- raw HTML, URLs and attribute lists pass the allowlist in `almanac.markup`
+  (no `<script>`, `<style>`, `<meta>`, event handlers, `javascript:` …);
+- every `{{` outside code is a whole, known marker on its own line, or an
+  inline `{{ value(...) }}`: nothing reaches readers unrendered;
+- one `# Title`, and no heading skips a level (the PDF claims PDF/UA);
 - every embedded image, stylesheet, frame, CSS url() or @import is a file
   inside the docs folder, never a URL on another host;
 - every link to another Markdown page names a file that exists.
@@ -28,6 +33,7 @@ from urllib.parse import unquote, urlsplit
 
 import yaml
 
+from . import markup
 from .errors import AlmanacError
 
 # The same pattern MkDocs uses to find front matter (mkdocs.utils.meta), so both agree on where it ends.
@@ -36,7 +42,14 @@ _OPENS_FRONT_MATTER = re.compile(r"\A-{3}[ \t]*\n")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _INLINE_CODE = re.compile(r"(`+).+?\1")
 _H1 = re.compile(r"^#[ \t]+\S")
-_SCRIPT = re.compile(r"<script\b", re.I)
+_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+|$)")
+_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+# Front matter an Almanac page may carry: Material's `title`, `description`, `hide` and `search`, and the
+# translation stamp. Anything else is a typo (`titel:`) that would otherwise be ignored without a word.
+FRONT_MATTER_KEYS = ("title", "description", "hide", "search", "source_hash")
+# Markers that stand alone on their line (table, chart, catalogue, status) and the inline value marker.
+_BLOCK_MARKER = re.compile(r"^\s*\{\{\s*(indicators|chart|catalogue|translation_status)\s*\(.*\)\s*\}\}\s*$")
+_VALUE_MARKER = re.compile(r"\{\{\s*value\s*\(.*?\)\s*\}\}")
 _IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
 _LINK = re.compile(r"(?<!!)\[[^\]]*\]\(\s*<?([^)\s>]+)")
 _LINK_TARGET = re.compile(r"((?<!!)\[[^\]]*\]\(\s*<?)([^)\s>]+\.md(?:#[^)\s>]*)?)(?=[)\s>])")
@@ -102,9 +115,13 @@ def check(text: str, shown: str, path: Path, docs_dir: Path) -> Page:
     if not "".join(lines).strip():
         raise AlmanacError(f"{shown}, line {body_line}: the page is empty; expected a '# Title' line and its text.")
     has_title = False
+    outline = _Outline(shown)
+    previous = ""
     for number, line in _prose_lines(lines, body_line):
         has_title = has_title or bool(_H1.match(line))
+        outline.line(line, previous, number)
         _check_line(line, number, shown, path, docs_dir)
+        previous = line
     if not has_title:
         first = next(n for n, line in enumerate(lines, body_line) if line.strip())
         raise AlmanacError(f"{shown}, line {first}: the page has no title; expected a '# Title' line "
@@ -137,19 +154,28 @@ def front_matter(text: str, shown: str) -> tuple[dict, int]:
     if not isinstance(meta, dict):
         raise AlmanacError(f"{shown}, line 2: the front matter must be 'key: value' lines (a mapping), "
                            f"got a {_kind(meta)}.")
+    for key in meta:
+        if key not in FRONT_MATTER_KEYS:
+            import difflib
+
+            line = 1 + (line_of(block, lambda row: row.startswith(f"{key}:")) or 1)
+            near = difflib.get_close_matches(str(key), FRONT_MATTER_KEYS, 1)
+            hint = f"did you mean '{near[0]}'? " if near else ""
+            raise AlmanacError(f"{shown}, line {line}: unknown front matter key {key!r}; {hint}expected one of: "
+                               f"{', '.join(FRONT_MATTER_KEYS)}.")
     return meta, match.group(0).count("\n") + 1
 
 
 def _load_front_matter(block: str):
     # libyaml parses the same values about 10 times faster (every page of every language is read); an error
     # is parsed again by the pure-Python parser, whose wording and lines the messages are written for.
+    # The data files' loader: it refuses a key given twice, which YAML would otherwise settle silently.
+    from . import yamlfile
+
     try:
-        return yaml.load(block, Loader=_FAST_LOADER)
+        return yaml.load(block, Loader=yamlfile._FastLoader)
     except yaml.YAMLError:
-        return yaml.safe_load(block)
-
-
-_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        return yaml.load(block, Loader=yamlfile._Loader)
 
 
 def _outside_fences(lines: list[str], first: int = 0):
@@ -175,9 +201,9 @@ def _prose_lines(lines: list[str], first: int):
 
 def _check_line(line: str, number: int, shown: str, path: Path, docs_dir: Path) -> None:
     where = f"{shown}, line {number}"
-    if _SCRIPT.search(line):
-        raise AlmanacError(f"{where}: <script> is not allowed in a page; expected text, Markdown or "
-                           f"a data marker (scripts belong to the theme, under overrides/).")
+    markup.check_line(line, where)
+    if "{{" in line:
+        _check_markers(line, where)
     for match in _IMAGE.finditer(line):
         _check_embedded(match.group(1), "image", where, path, docs_dir)
     for match in _EMBED.finditer(line):
@@ -250,6 +276,56 @@ def _check_embedded(url: str, what: str, where: str, path: Path, docs_dir: Path)
                            f"{resolved.relative_to(docs_dir.resolve().parent).as_posix()}.")
 
 
+def _check_markers(line: str, where: str) -> None:
+    """Every `{{` is a whole marker: alone on its line, or an inline value(); anything else would be
+    published as the raw braces, and a number would go missing."""
+    if _BLOCK_MARKER.match(line):
+        return
+    rest = _VALUE_MARKER.sub("", line)
+    if "{{" in rest:
+        fragment = rest[rest.index("{{"):][:50]
+        block = re.search(r"\{\{\s*(indicators|chart|catalogue|translation_status)\b", rest)
+        if block and "}}" in rest[block.start():]:
+            raise AlmanacError(f"{where}: the marker {fragment!r} is inside a line of text; expected it alone on "
+                               f"its own line (only {{{{ value(...) }}}} goes inside a sentence).")
+        raise AlmanacError(f"{where}: {fragment!r} is not a whole marker; expected a marker alone on its line, "
+                           f"e.g. {{{{ indicators(\"slug\", group=\"1.1\") }}}}, or {{{{ value(\"slug\", \"1.1\") }}}} "
+                           f"in a sentence (to show '{{{{' as text, put it in `code`).")
+
+
+class _Outline:
+    """One `# Title`, and headings that go down one level at a time (PDF/UA, Matterhorn 14-003)."""
+
+    def __init__(self, shown: str):
+        self.shown = shown
+        self.level = 0
+        self.title_line = 0
+
+    def line(self, line: str, previous: str, number: int) -> None:
+        atx = _ATX.match(line)
+        setext = _SETEXT.match(line) if previous.strip() and not _ATX.match(previous) else None
+        if setext and setext.group(1)[0] == "-" and (re.match(r"^\s*([-*+]|\d+[.)])\s", previous)
+                                                     or "|" in previous or previous.lstrip().startswith(">")):
+            setext = None   # a list item, a table row or a quote followed by a rule
+        if atx:
+            level = len(atx.group(1))
+        elif setext:
+            level = 1 if setext.group(1)[0] == "=" else 2
+        else:
+            return
+        where = f"{self.shown}, line {number}"
+        if level == 1:
+            if self.title_line:
+                raise AlmanacError(f"{where}: a second '# Title' (the first is on line {self.title_line}); "
+                                   f"expected one title per page and '## ' for its sections.")
+            self.title_line = number
+        elif level > self.level + 1:
+            raise AlmanacError(f"{where}: a level-{level} heading after "
+                               f"{'a level-' + str(self.level) + ' heading' if self.level else 'no title'}; "
+                               f"expected '{'#' * (self.level + 1)} ' (headings go down one level at a time).")
+        self.level = level
+
+
 def _local(url_path: str, page: Path, docs_dir: Path) -> Path:
     relative = unquote(url_path)
     base = docs_dir if relative.startswith("/") else page.parent
@@ -267,3 +343,38 @@ def text_digest(text: str) -> str:
     so re-wrapping a paragraph or saving with CRLF does not make translations stale."""
     words = " ".join(unicodedata.normalize("NFC", text.lstrip("\ufeff")).split())
     return hashlib.sha256(words.encode("utf-8")).hexdigest()[:12]
+
+
+_TRANSLATION_NAME = re.compile(r"(?P<name>.+)\.(?P<lang>[a-z]{2,3}(?:[_-][A-Za-z]{2,4})?)\.md")
+
+
+def check_inventory(pages: list[str], languages: list[str], publications, docs_name: str) -> None:
+    """Every Markdown file is a page that will be published as such: a chapter listed in its publication's
+    `chapters` (or a page at the top of the docs folder), in the default language or a configured one.
+
+    `pages` are paths relative to the docs folder; `publications` the project's, with `slug` and `chapters`."""
+    default, others = languages[0], languages[1:]
+    listed = {chapter for pub in publications for chapter in pub.chapters}
+    folders = {pub.slug: pub for pub in publications}
+    for page in sorted(pages):
+        shown = f"{docs_name}/{page}"
+        folder, _, name = page.rpartition("/")
+        translation = _TRANSLATION_NAME.fullmatch(name)
+        base = name
+        if translation and translation["lang"] != default:
+            if translation["lang"] not in others:
+                raise AlmanacError(f"{shown}: a translation into {translation['lang']!r}, which is not a language "
+                                   f"of this site; expected NAME.<lang>.md with <lang> one of: {', '.join(others)} "
+                                   f"(plugins.i18n.languages in mkdocs.yml), or add the language there.")
+            base = f"{translation['name']}.md"
+        elif translation:
+            base = f"{translation['name']}.md"
+        chapter = f"{folder}/{base}" if folder else base
+        owner = folders.get(folder.split("/", 1)[0]) if folder else None
+        if owner is not None and chapter not in listed:
+            raise AlmanacError(f"{shown}: not listed in {docs_name}/{owner.slug}/publication.yml; expected "
+                               f"'{base}' under 'chapters' (in reading order), or the file removed: an unlisted "
+                               f"page would be published with no place in the publication.")
+        if folder and owner is None:
+            raise AlmanacError(f"{shown}: the folder {docs_name}/{folder.split('/', 1)[0]}/ has no publication.yml; "
+                               f"expected every page to belong to a publication (see 'make new').")
