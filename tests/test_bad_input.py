@@ -47,6 +47,15 @@ def add_chapter(name: str, text: str):
     return apply
 
 
+def symlink(rel: str, target: str):
+    def apply(project: Path):
+        path = project / rel
+        if path.exists() or path.is_symlink():
+            path.unlink()
+        path.symlink_to(target)
+    return apply
+
+
 def copy_publication(to: str):
     return lambda project: shutil.copytree(project / PUB, project / "content" / to)
 
@@ -90,7 +99,7 @@ CASES = [
                  id="remote-image"),
     pytest.param(edit(f"{PUB}/index.md", "Тестовая публикация",
                       '<link rel="stylesheet" href="https://cdn.example.org/x.css">\n\nТестовая публикация'),
-                 rf"{PUB}/index.md, line 3: the stylesheet or link 'https://cdn.example.org/x.css' is on another host",
+                 rf"{PUB}/index.md, line 3: the HTML element <link> is not allowed",
                  id="remote-stylesheet-in-a-page"),
     pytest.param(edit("mkdocs.yml", "  - assets/stylesheets/almanac.css", "  - assets/stylesheets/almanac.css\n"
                       "  - https://fonts.googleapis.com/css?family=Roboto"),
@@ -98,10 +107,10 @@ CASES = [
                  id="remote-stylesheet-in-mkdocs-yml"),
     pytest.param(edit(f"{PUB}/index.md", "Тестовая публикация",
                       '<p style="background: url(https://example.org/bg.png)">Тестовая публикация</p>'),
-                 rf"{PUB}/index.md, line 3: the stylesheet resource 'https://example.org/bg.png' is on another host",
+                 rf"{PUB}/index.md, line 3: the attribute 'style' is not allowed on <p>",
                  id="remote-url-in-inline-css"),
     pytest.param(edit(f"{PUB}/index.md", "Тестовая публикация",
-                      '<img alt="" src="data:," srcset="https://example.org/a.png 2x"> Тестовая публикация'),
+                      '<img alt="" src="data:image/png;base64,iVBORw0KGgo=" srcset="https://example.org/a.png 2x"> Тестовая публикация'),
                  rf"{PUB}/index.md, line 3: the image 'https://example.org/a.png' is on another host",
                  id="remote-image-in-srcset"),
     pytest.param(edit(DATA, "value: 12", "value: .inf"),
@@ -120,7 +129,7 @@ CASES = [
                  rf"{PUB}/02-untitled.md, line 2: the page has no title; expected a '# Title' line",
                  id="chapter-without-title"),
     pytest.param(add_chapter("02-script.md", "# Глава\n\nТекст.\n\n<script>alert(1)</script>\n"),
-                 rf"{PUB}/02-script.md, line 5: <script> is not allowed in a page",
+                 rf"{PUB}/02-script.md, line 5: the HTML element <script> is not allowed",
                  id="script-in-a-page"),
     pytest.param(edit(DATA, "groups:\n", "groups: [\n"),
                  rf"{DATA}, line \d+: malformed YAML",
@@ -148,6 +157,60 @@ CASES = [
     pytest.param(edit(f"{PUB}/publication.yml", "period: [2021, 2023]", "period: [2023, 2021]"),
                  rf"{PUB}/publication.yml, line 3, 'period': expected \[first year, last year\], got \[2023, 2021\]",
                  id="period-backwards"),
+    # Untrusted input (issue 17): nothing from outside the project, no markup outside the allowlist,
+    # nothing published unrendered. Finer variants of each class are in tests/test_untrusted.py.
+    pytest.param(symlink(f"{PUB}/notes.txt", "/etc/hostname"),
+                 rf"{PUB}/notes.txt: is a symbolic link that leaves the project's folders",
+                 id="unreferenced-symlink-leaving-the-project"),
+    pytest.param(symlink(f"{PUB}/index.md", "/etc/hostname"),
+                 rf"{PUB}/index.md: is a symbolic link that leaves the project's folders",
+                 id="chapter-symlinked-outside"),
+    pytest.param(symlink("content/shared", "../../nowhere"),
+                 r"content/shared: is a broken symbolic link",
+                 id="broken-symlinked-folder"),
+    pytest.param(write(f"{PUB}/logo.svg", '<svg xmlns="http://www.w3.org/2000/svg">\n<script>alert(1)</script>\n</svg>\n'),
+                 rf"{PUB}/logo.svg, line 2: the SVG element <script> is not allowed",
+                 id="svg-with-script"),
+    pytest.param(edit(f"{PUB}/index.md", "Тестовая публикация", '<meta http-equiv="refresh" content="0; url=https://example.org">\n\nТестовая публикация'),
+                 rf"{PUB}/index.md, line 3: the HTML element <meta> is not allowed",
+                 id="meta-refresh"),
+    pytest.param(edit(f"{PUB}/index.md", "Тестовая публикация", "<style>body {{ display: none }}</style>\n\nТестовая публикация"),
+                 rf"{PUB}/index.md, line 3: the HTML element <style> is not allowed",
+                 id="style-block"),
+    pytest.param(edit(f"{PUB}/index.md", "Тестовая публикация", "Тестовая [публикация](javascript:alert(1))"),
+                 rf"{PUB}/index.md, line 3: the link 'javascript:alert\(1' uses the scheme 'javascript:'",
+                 id="javascript-link"),
+    pytest.param(edit(f"{PUB}/index.md", "Тестовая публикация", '<p>Тестовая <b onclick="alert(1)">публикация</b></p>'),
+                 rf"{PUB}/index.md, line 3: the attribute 'onclick' on <b> is an event handler",
+                 id="inline-event-handler"),
+    pytest.param(edit(f"{PUB}/index.md", '{{ indicators("demo-report-2023", group="results") }}',
+                      '{{ indicators("demo-report-2023", group="results")'),
+                 rf"{PUB}/index.md, line 5: '{{{{ indicators\(.*' is not a whole marker",
+                 id="unclosed-marker"),
+    pytest.param(edit(f"{PUB}/index.md", "Тестовая публикация", 'Тестовая {{ indicators("demo-report-2023", group="results") }} публикация'),
+                 rf"{PUB}/index.md, line 3: the marker .* is inside a line of text",
+                 id="marker-mid-sentence"),
+    pytest.param(edit(f"{PUB}/index.md", "Тестовая публикация", "Тестовая [публикация](#nowhere)"),
+                 rf"{PUB}/index.md, line 3: the link to '#nowhere' leads to no anchor in this page",
+                 id="missing-anchor"),
+    pytest.param(write(f"{PUB}/02-orphan.md", "# Сирота\n\nТекст.\n"),
+                 rf"{PUB}/02-orphan.md: not listed in {PUB}/publication.yml",
+                 id="unlisted-chapter"),
+    pytest.param(write(f"{PUB}/index.de.md", "# Jahresbericht\n\nText.\n"),
+                 rf"{PUB}/index.de.md: a translation into 'de', which is not a language of this site",
+                 id="unconfigured-language"),
+    pytest.param(edit(f"{PUB}/index.md", "# Годовой отчёт", "---\ntitel: Отчёт\n---\n# Годовой отчёт"),
+                 rf"{PUB}/index.md, line 2: unknown front matter key 'titel'; did you mean 'title'\?",
+                 id="unknown-front-matter-key"),
+    pytest.param(edit(f"{PUB}/index.md", "# Годовой отчёт", "---\ntitle: Отчёт\ntitle: Отчёт 2\n---\n# Годовой отчёт"),
+                 rf"{PUB}/index.md, line 3: the front matter is not valid YAML \(duplicate key 'title'\)",
+                 id="duplicate-front-matter-key"),
+    pytest.param(edit(f"{PUB}/index.md", "Тестовая публикация", "# Второй заголовок\n\nТестовая публикация"),
+                 rf"{PUB}/index.md, line 3: a second '# Title' \(the first is on line 1\)",
+                 id="two-titles"),
+    pytest.param(edit(f"{PUB}/index.md", "Тестовая публикация", "### Подраздел\n\nТестовая публикация"),
+                 rf"{PUB}/index.md, line 3: a level-3 heading after a level-1 heading; expected '## '",
+                 id="skipped-heading-level"),
     pytest.param(edit("mkdocs.yml", "    print_edition: false", "    print_edition: sometimes"),
                  r"mkdocs.yml, line \d+, 'extra.almanac.print_edition': expected true or false, got 'sometimes'",
                  id="bad-setting"),

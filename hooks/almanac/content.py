@@ -333,7 +333,8 @@ def _local(url_path: str, page: Path, docs_dir: Path) -> Path:
 
 
 def _kind(value) -> str:
-    return {list: "list", str: "text", int: "number", float: "number", bool: "yes/no value"}.get(type(value), type(value).__name__)
+    kinds = ((bool, "yes/no value"), (list, "list"), (str, "text"), (int, "number"), (float, "number"))
+    return next((name for kind, name in kinds if isinstance(value, kind)), type(value).__name__)
 
 
 def text_digest(text: str) -> str:

@@ -176,13 +176,21 @@ def _check_attributes(name: str, text: str, where: str) -> None:
 def _second_opinion(tag: str, name: str, attributes: str, where: str) -> None:
     """nh3 with the same allowlist: an attribute it would still remove is refused as well."""
     allowed = {element: (ATTRIBUTES.get(element, set()) | _GLOBAL) for element in ELEMENTS}
-    cleaned = nh3.clean(tag, tags=ELEMENTS, attributes=allowed, url_schemes=SCHEMES | {"data"},
-                        link_rel=None, strip_comments=True)
-    kept = {attribute for attribute, _ in _attributes(_TAG.match(cleaned).group(3))} if _TAG.match(cleaned) else set()
+    # An HTML parser drops a table cell met outside a table: give each tag the context it lives in.
+    cleaned = nh3.clean(_CONTEXT.get(name, "{}").format(tag), tags=ELEMENTS, attributes=allowed,
+                        url_schemes=SCHEMES | {"data"}, link_rel=None, strip_comments=True)
+    found = re.search(rf"<{name}\b[^>]*>", cleaned)
+    kept = {attribute for attribute, _ in _attributes(_TAG.match(found.group(0)).group(3))} if found else set()
     for attribute, _ in _attributes(attributes):
         if attribute not in kept:
             raise AlmanacError(f"{where}: the attribute {attribute!r} on <{name}> does not pass the HTML sanitiser "
                                f"(its value is not allowed); expected a plain value or URL.")
+
+
+_CONTEXT = {"td": "<table><tr>{}", "th": "<table><tr>{}", "tr": "<table>{}", "thead": "<table>{}",
+            "tbody": "<table>{}", "tfoot": "<table>{}", "caption": "<table>{}", "colgroup": "<table>{}",
+            "col": "<table><colgroup>{}", "li": "<ul>{}", "dt": "<dl>{}", "dd": "<dl>{}",
+            "summary": "<details>{}", "figcaption": "<figure>{}"}
 
 
 def _check_attr_lists(line: str, where: str) -> None:
