@@ -44,3 +44,75 @@ def test_a_failed_build_leaves_the_previous_site_untouched(mini_project):
     assert "Traceback" not in second.stderr
     assert snapshot(site) == before, "a failed build changed site/"
     assert not list(mini_project.glob(".site-tmp-*")), "a temporary folder was left behind"
+
+
+def _mounted_tmpfs(folder: Path, size: str) -> bool:
+    folder.mkdir()
+    return subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+                          capture_output=True).returncode == 0
+
+
+def test_a_full_disk_stops_the_build_with_one_line_and_keeps_the_site(tmp_path):
+    """The disk fills up while the site is written: one line saying so, no traceback, site/ as it was."""
+    import pytest
+
+    from tests.conftest import make_mini_project
+
+    disk = tmp_path / "disk"
+    if not _mounted_tmpfs(disk, "24m"):
+        pytest.skip("cannot mount a small tmpfs here (not root, or no mount namespace)")
+    try:
+        project = make_mini_project(disk)
+        shutil.copy(ROOT / "Makefile", project / "Makefile")
+        assert make_site(project).returncode == 0
+        before = snapshot(project / "site")
+        free = shutil.disk_usage(disk).free
+        (disk / "filler").write_bytes(b"\0" * max(0, free - 300_000))
+        (project / "content" / "demo-report-2023" / "index.md").write_text(
+            "# Годовой отчёт\n\nИзменённый текст.\n\n{{ indicators(\"demo-report-2023\", group=\"results\") }}\n",
+            encoding="utf-8")
+        result = make_site(project)
+        output = result.stdout + result.stderr
+        assert result.returncode != 0
+        assert "Traceback" not in output, output[-3000:]
+        assert "no space left on the disk; free some space and build again" in output, output[-3000:]
+        assert snapshot(project / "site") == before
+        assert not list(project.glob(".site-tmp-*"))
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], capture_output=True)
+
+
+def test_a_locked_site_folder_is_named_as_the_culprit(mini_project):
+    """site/ cannot be replaced (immutable): the line names site, not mkdocs.yml."""
+    import pytest
+
+    shutil.copy(ROOT / "Makefile", mini_project / "Makefile")
+    assert make_site(mini_project).returncode == 0
+    site = mini_project / "site"
+    if subprocess.run(["chattr", "+i", str(site)], capture_output=True).returncode != 0:
+        pytest.skip("chattr +i is not available here")
+    try:
+        result = make_site(mini_project)
+    finally:
+        subprocess.run(["chattr", "-i", str(site)], capture_output=True)
+    assert result.returncode != 0
+    assert "Error: site: the operation is not permitted" in result.stderr, result.stderr[-2000:]
+    assert "mkdocs.yml" not in result.stderr and "Traceback" not in result.stderr
+    assert not list(mini_project.glob(".site-tmp-*"))
+
+
+def test_a_traceback_from_a_build_is_told_as_one_line():
+    from almanac.build import _Traceback
+
+    lines = ["  File \"/x/hooks/almanac/charts.py\", line 96, in _cached\n", "    tmp.write_text(svg)\n",
+             "ValueError: bad\n", "\n", "During handling of the above exception, another exception occurred:\n",
+             "\n", "Traceback (most recent call last):\n", "  File \"/x/hooks/pdf.py\", line 3, in on_env\n",
+             "KeyError: 'ru'\n"]
+    reading = _Traceback(Path("/x"))
+    assert not any(reading.feed(line) for line in lines)
+    assert reading.feed("Aborted with a BuildError!\n")
+    assert reading.summary() == ("ERROR   -  The build stopped on an unexpected error, a bug in Almanac rather than "
+                                 "in your files: KeyError: 'ru' (at hooks/pdf.py:3); please report it with this line.")
+    reading = _Traceback(Path("/x"))
+    reading.feed("PermissionError: [Errno 13] Permission denied: '/x/site/index.html'\n")
+    assert reading.summary() == "ERROR   -  site/index.html: permission denied; check who owns it and its permissions."

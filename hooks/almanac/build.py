@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import os
 import queue
+import re
 import shutil
 import signal
 import subprocess
@@ -37,11 +38,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import context, locales, shards
-from .errors import AlmanacError
+from .errors import AlmanacError, os_problem, shown_path
 
 TEMP_PREFIX = ".site-tmp-"
 SHARD_VARIABLE = "ALMANAC_SHARD"   # read by hooks/engine.py
 PRINT_DOWNLOADS_VARIABLE = "ALMANAC_PRINT_DOWNLOADS"   # likewise: the pages link the printer's edition
+PROGRESS_SECONDS = 30   # a build that has said nothing for this long says what it is still building
 
 
 @dataclass
@@ -166,12 +168,13 @@ def _build(root: Path, temp: Path, site: Path, langs: list[str], finish, *, prin
     if print_edition:
         env["ALMANAC_PRINT_EDITION"] = "1"
     previous = {sig: signal.signal(sig, _raise_interrupted) for sig in (signal.SIGTERM, signal.SIGHUP)}
-    builds = _Children(echo)
+    builds = _Children(echo, root)
     try:
         temp.mkdir(parents=True)
         for lang in langs:
             command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(temp / lang)]
-            builds.add(command, root, {**env, SHARD_VARIABLE: lang})
+            what = f"the printer's edition in '{lang}'" if print_edition else f"'{lang}'"
+            builds.add(command, root, {**env, SHARD_VARIABLE: lang}, what)
         status = builds.run(jobs or os.cpu_count() or 1)
         if status == 0:
             finish()
@@ -193,32 +196,48 @@ def _build(root: Path, temp: Path, site: Path, langs: list[str], finish, *, prin
 class _Children:
     """Child builds run at once, up to `jobs` of them; their lines shown once; the first failure stops the rest."""
 
-    def __init__(self, echo):
+    def __init__(self, echo, root: Path):
         self.echo = echo
+        self.root = root
+        self.tracebacks: dict = {}
+        self.names: dict = {}
         self.waiting: list[tuple[list[str], Path, dict]] = []
         self.running: list[subprocess.Popen] = []
         self.events: queue.Queue = queue.Queue()
         self.shown: set[str] = set()
 
-    def add(self, command: list[str], cwd: Path, env: dict) -> None:
-        self.waiting.append((command, cwd, env))
+    def add(self, command: list[str], cwd: Path, env: dict, name: str = "") -> None:
+        self.waiting.append((command, cwd, env, name))
 
     def run(self, jobs: int) -> int:
+        total, done = len(self.waiting), 0
+        self.started = time.perf_counter()
+        last_word = self.started
         while self.waiting or self.running:
             while self.waiting and len(self.running) < jobs:
                 self._start(*self.waiting.pop(0))
             try:
                 child, line = self.events.get(timeout=0.5)  # a timeout, so that signals are handled promptly
             except queue.Empty:
+                # A long build says it is alive, and what it is doing, at least every PROGRESS_SECONDS.
+                if time.perf_counter() - last_word >= PROGRESS_SECONDS:
+                    last_word = time.perf_counter()
+                    self.echo(f"... still building {', '.join(self.names[c] for c in self.running)} "
+                              f"({last_word - self.started:.0f} s, {done} of {total} done)")
                 continue
             if line is not None:
-                self._show(line)
+                self._show(child, line)
                 continue
+            self._show(child, None)   # the end of its output: a traceback in reading is shown now
             status = child.wait()
             self.running.remove(child)
             if status != 0:
                 self.stop()
                 return status
+            done += 1
+            last_word = time.perf_counter()
+            if total > 1:
+                self.echo(f"[{done}/{total}] {self.names[child]} built in {last_word - self.started:.0f} s")
         return 0
 
     def stop(self) -> None:
@@ -234,9 +253,10 @@ class _Children:
                 child.wait()
         self.running.clear()
 
-    def _start(self, command: list[str], cwd: Path, env: dict) -> None:
+    def _start(self, command: list[str], cwd: Path, env: dict, name: str) -> None:
         child = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                  text=True, encoding="utf-8", errors="replace", preexec_fn=_die_with_parent)
+        self.names[child] = name
         self.running.append(child)
         threading.Thread(target=self._read, args=(child,), daemon=True).start()
 
@@ -245,13 +265,68 @@ class _Children:
             self.events.put((child, line))
         self.events.put((child, None))
 
-    def _show(self, line: str) -> None:
+    def _show(self, child, line: str | None) -> None:
         # Everything but MkDocs' INFO lines, each once: the languages share their sources, so a bad
-        # metadata file fails every child with the same line.
-        line = line.rstrip("\n")
+        # metadata file fails every child with the same line. A traceback (a full disk, a bug) is read
+        # to its end and shown as one line; `line` None is the end of the child's output.
+        reading = self.tracebacks.get(child)
+        if reading is not None:
+            if not reading.feed(line):
+                return
+            del self.tracebacks[child]
+            self._once(reading.summary())
+        if line is None:
+            return
+        if line.startswith("Traceback (most recent call last)"):
+            self.tracebacks[child] = _Traceback(self.root)
+            return
+        self._once(line.rstrip("\n"))
+
+    def _once(self, line: str) -> None:
         if _worth_showing(line) and line not in self.shown:
             self.shown.add(line)
             self.echo(line)
+
+
+class _Traceback:
+    """A child's traceback, read line by line and told as one ERROR line naming the file and the problem.
+
+    Chained tracebacks ("During handling of the above exception …") are read to the last exception."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.frame = ""
+        self.exception: str | None = None
+
+    def feed(self, line: str | None) -> bool:
+        """Read one more line; True once the traceback has ended (`line` is then no longer part of it)."""
+        if line is None:
+            return True
+        text = line.rstrip("\n")
+        if self.exception is not None:
+            if not text.strip() or text.startswith((" ", "\t", "Traceback")):
+                return False   # blank lines and the rest of a multi-line message, or a chained traceback
+            if text.startswith(("During handling of the above", "The above exception was")):
+                self.exception = None
+                return False
+            return True
+        frame = re.match(r'\s+File "(.+)", line (\d+)', text)
+        if frame:
+            self.frame = f"{shown_path(frame.group(1), self.root)}:{frame.group(2)}"
+        elif text and not text.startswith((" ", "\t", "Traceback")):
+            self.exception = text
+        return False
+
+    def summary(self) -> str:
+        os_error = re.match(r"[\w.]*: \[Errno (\d+)\] ([^:']+)(?:: '(.*?)')?", self.exception or "")
+        if os_error:
+            errno, strerror, filename = int(os_error.group(1)), os_error.group(2), os_error.group(3)
+            # A full disk is the disk's, not the file's that happened to be written last (often a source).
+            where = "The build" if errno in (28, 122) or not filename else shown_path(filename, self.root)
+            return f"ERROR   -  {where}: {os_problem(errno, strerror)}."
+        return (f"ERROR   -  The build stopped on an unexpected error, a bug in Almanac rather than in your "
+                f"files: {self.exception or 'no message'} (at {self.frame or 'an unknown place'}); "
+                f"please report it with this line.")
 
 
 def _record_pdfs(root: Path, files: dict[str, str], print_edition: bool, languages: list[str] | None = None) -> None:
