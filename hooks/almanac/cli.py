@@ -297,7 +297,11 @@ def _guard(action, shown: str):
     except AlmanacError as exc:
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
-        raise click.ClickException(f"{shown}: {exc.strerror or exc}.") from None
+        # The file the system refused, not the file the command was about (a read-only site/, a full disk).
+        from .errors import os_problem, shown_path
+
+        where = shown_path(exc.filename, Path.cwd()) if exc.filename else shown
+        raise click.ClickException(f"{where}: {os_problem(exc.errno, exc.strerror)}.") from None
 
 
 def _fail_build(status: int, site_dir: str) -> None:
