@@ -206,3 +206,14 @@ def test_links_to_missing_anchors_within_and_across_pages():
                                        "content/x/01-a.md; did you mean '#celi'?"), str(error.value)
     pages[1].html = '<h2 id="zadachi">Задачи</h2><a href="../01-a/#celi">ok</a><a href="../../y/#far">not built</a>'
     anchors.check(pages)
+
+
+def test_an_organisations_web_address_is_http_only(tmp_path):
+    from almanac import publications
+
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "organisations.yml").write_text(
+        "x:\n  name: {ru: Икс}\n  acronym: {ru: X}\n  url: \"javascript:alert(1)\"\n", encoding="utf-8")
+    with pytest.raises(AlmanacError) as error:
+        publications.load_organisations(tmp_path)
+    assert str(error.value).startswith("data/organisations.yml, line 4, 'url': expected a web address"), str(error.value)

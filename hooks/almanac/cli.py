@@ -187,7 +187,7 @@ def diff(file):
     match = _guard(lambda: _translated_name(path), file)
     source = path.with_name(f"{match}.md")
     shown_source = Path(file).with_name(source.name).as_posix()
-    stamped = _guard(lambda: translations.recorded_hash(path), file)
+    stamped = _guard(lambda: translations.recorded_hash(path, file), file)
     if stamped is None:
         raise click.ClickException(f"{file}: no source_hash in its front matter; run 'make stamp FILES={file}' "
                                    f"once it translates {shown_source}.")
@@ -225,6 +225,9 @@ def export(config, source, language, output):
         raise click.BadParameter(f"{source!r} is a translation; expected its Russian source, e.g. "
                                  f"{Path(source).with_name(_translated_name(path, strict=False) + '.md')}.",
                                  param_hint="'SOURCE'")
+    # Only a chapter of this project, so that whatever is exported can be imported again.
+    shown = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+    _guard(lambda: exchange.chapter(Path(config).resolve(), shown, source), source)
     result = _guard(lambda: exchange.export(root, path, language), source)
     target = Path(output or f"{path.parent.name}.{path.stem}.{language}.po")
     _guard(lambda: target.write_text(result.text, encoding="utf-8"), str(target))
@@ -240,11 +243,15 @@ def import_(config, file):
 
     The file is refused, with one line naming the segment, if a placeholder is
     broken or missing, a segment is missing, untranslated or still fuzzy, or the
-    file was exported from another source or another version of it."""
+    file was exported from another source or another version of it. Its header
+    must name a chapter of this project and a language the site is translated
+    into, and a translation may not add links, HTML, data markers or URLs that
+    its source lacks; a refused file writes nothing."""
     from . import exchange
 
     root = _root(config)
-    target, count, digest = _guard(lambda: exchange.import_po(root, Path(file).resolve()), file)
+    target, count, digest = _guard(lambda: exchange.import_po(root, Path(file).resolve(), Path(config).resolve()),
+                                   file)
     shown = target.relative_to(root).as_posix() if target.is_relative_to(root) else str(target)
     click.echo(f"Wrote {shown} ({count} segments), source_hash {digest}.", err=True)
 
@@ -273,10 +280,15 @@ def _translated_name(path: Path, strict: bool = True) -> str | None:
 @click.option("--end", type=int, default=lambda: datetime.date.today().year, help="Last year of the period.")
 def new(config, slug, organisation, title, kind, start, end):
     """Scaffold a publication: metadata, index, a first chapter, notes and a data file."""
+    import unicodedata
+
     from . import scaffold
     from .publications import load_organisations
 
     root = _root(config)
+    if not title.strip() or any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in title):
+        raise click.BadParameter(f"{title!r}: expected the title on one line, without control characters.",
+                                 param_hint="'--title'")
     if not scaffold.SLUG.fullmatch(slug):
         raise click.BadParameter(f"{slug!r}: expected lowercase words and digits joined by '-', e.g. inpud-2030-2034.",
                                  param_hint="'--slug'")

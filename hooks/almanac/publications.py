@@ -51,10 +51,20 @@ class Licence(schema.Option):
         return dict(value)
 
 
+class WebAddress(schema.Text):
+    """An http(s) address: the catalogue and the overview link it, so no other scheme (javascript:) may pass."""
+
+    def run_validation(self, value):
+        value = super().run_validation(value)
+        if not re.fullmatch(r"https?://[^\s\"'<>]+", value):
+            raise schema.ValidationError(f"expected a web address starting with https:// or http://, got {value!r}")
+        return value
+
+
 class OrganisationConfig(schema.Config):
     name = schema.Localised()
     acronym = schema.Localised()
-    url = schema.Optional(schema.Text())
+    url = schema.Optional(WebAddress())
 
 
 class PublicationConfig(schema.Config):
