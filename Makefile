@@ -12,6 +12,11 @@ VNU_VERSION := 26.9.27
 VNU_DIR     := .tools/node_modules/vnu-jar
 export NO_MKDOCS_2_WARNING := true
 
+# What users type (TITLE, FILE, SLUG, ...) reaches the program as it was typed, never as part of a shell line:
+# each target exports it as ARG_<NAME> (make's $(value) keeps a `$` as it is) and its recipe says "$$ARG_<NAME>",
+# which the shell expands without reading quotes, backticks or `$(...)` inside it. A list (FILES, BENCH_ARGS)
+# is split at spaces with `set -f`, so no word of it is a file pattern either.
+
 .PHONY: site serve test quality print status stamp diff export import new bench system-deps print-deps validators clean
 
 $(STAMP): pyproject.toml
@@ -28,12 +33,15 @@ site: $(STAMP) print-deps
 ## One language of the site, as a shard for CI jobs that build the languages apart (see docs/ci-sharded.md):
 ## make shard LANG=en [SHARD_DIR=shards]. Strict and all or nothing, like make site; its PDFs included.
 ## LANG names the language here, so the build runs with the C.UTF-8 locale rather than a locale named "en".
+shard: export ARG_LANG = $(value LANG)
+shard: export ARG_SHARD_DIR = $(value SHARD_DIR)
 shard: $(STAMP)
-	LANG=C.UTF-8 $(BIN)/almanac build --shard "$(LANG)" --shard-dir "$(SHARD_DIR)"
+	LANG=C.UTF-8 $(BIN)/almanac build --shard "$$ARG_LANG" --shard-dir "$$ARG_SHARD_DIR"
 
 ## The site from the shards of every language in SHARD_DIR, all or nothing into site/: make assemble [SHARD_DIR=shards]
+assemble: export ARG_SHARD_DIR = $(value SHARD_DIR)
 assemble: $(STAMP)
-	$(BIN)/almanac assemble --shard-dir "$(SHARD_DIR)"
+	$(BIN)/almanac assemble --shard-dir "$$ARG_SHARD_DIR"
 
 SHARD_DIR ?= shards
 .PHONY: shard assemble
@@ -41,9 +49,11 @@ SHARD_DIR ?= shards
 ## Live preview for editors at http://127.0.0.1:8000: not strict, never stuck (PDFs are not rebuilt while serving).
 ## make serve PUB=<slug> LANG=<lang>: only that publication in that language (default ru), rebuilt within a second.
 ## LANG counts only on make's command line: the LANG of the environment is the terminal's locale.
+serve: export ARG_PUB = $(value PUB)
+serve: export ARG_LANG = $(value LANG)
 serve: $(STAMP)
-	$(BIN)/almanac serve $(if $(PUB),--publication "$(PUB)") \
-	  $(if $(filter command line,$(origin LANG)),--language "$(LANG)")
+	$(BIN)/almanac serve $(if $(value PUB),--publication "$$ARG_PUB") \
+	  $(if $(filter command line,$(origin LANG)),--language "$$ARG_LANG")
 
 ## The printer's edition: PDF/X-4 in CMYK (FOGRA39) with 3 mm bleed and crop marks, in site-print/ (strict).
 print: $(STAMP) print-deps
@@ -54,36 +64,51 @@ status: $(STAMP)
 	$(BIN)/almanac status
 
 ## Record that translated FILES now match their source: make stamp FILES="content/x/01-a.en.md ..."
+stamp: export ARG_FILES = $(value FILES)
 stamp: $(STAMP)
-	$(BIN)/almanac stamp $(FILES)
+	set -f; $(BIN)/almanac stamp $$ARG_FILES
 
 ## What changed in the source of a stale translation since it was stamped: make diff FILE=content/x/01-a.en.md
+diff: export ARG_FILE = $(value FILE)
 diff: $(STAMP)
-	$(BIN)/almanac diff "$(FILE)"
+	$(BIN)/almanac diff "$$ARG_FILE"
 
 ## A chapter as a PO file for a CAT tool: make export FILE=content/x/01-a.md TO=en [OUT=file.po]
+export: export ARG_FILE = $(value FILE)
+export: export ARG_TO = $(value TO)
+export: export ARG_OUT = $(value OUT)
 export: $(STAMP)
-	$(BIN)/almanac export "$(FILE)" --language "$(TO)" $(if $(OUT),--output "$(OUT)")
+	$(BIN)/almanac export "$$ARG_FILE" --language "$$ARG_TO" $(if $(value OUT),--output "$$ARG_OUT")
 
 ## Write (and stamp) the translation a PO file holds: make import FILE=runpud-2021-2024.01-introduction.en.po
+import: export ARG_FILE = $(value FILE)
 import: $(STAMP)
-	$(BIN)/almanac import "$(FILE)"
+	$(BIN)/almanac import "$$ARG_FILE"
 
 ## Scaffold a publication: make new SLUG=inpud-2030-2034 ORG=inpud KIND=strategic-plan TITLE="..." [FROM=2030 TO=2034]
+## TITLE is written as typed: quotes, `$`, backticks and backslashes included.
+new: export ARG_SLUG = $(value SLUG)
+new: export ARG_ORG = $(value ORG)
+new: export ARG_KIND = $(or $(value KIND),strategic-plan)
+new: export ARG_TITLE = $(value TITLE)
+new: export ARG_FROM = $(value FROM)
+new: export ARG_TO = $(value TO)
 new: $(STAMP)
-	$(BIN)/almanac new --slug "$(SLUG)" --organisation "$(ORG)" --kind "$(or $(KIND),strategic-plan)" \
-	  --title "$(TITLE)" $(if $(FROM),--start $(FROM)) $(if $(TO),--end $(TO))
+	$(BIN)/almanac new --slug "$$ARG_SLUG" --organisation "$$ARG_ORG" --kind "$$ARG_KIND" --title "$$ARG_TITLE" \
+	  $(if $(value FROM),--start "$$ARG_FROM") $(if $(value TO),--end "$$ARG_TO")
 
 ## Benchmark at 1x, 10x and 50x the real content (synthetic libraries, bench/corpus.py): cold, warm, one edit,
 ## preview, memory, beside stock MkDocs, mkdocs-to-pdf and WeasyPrint alone; writes docs/benchmarks.md.
 ## About an hour on 2 cores with BENCH_ARGS="--runs 1 --pdf-peer-max-scale 1" (measured 2026-12-01); the defaults (3 rounds, mkdocs-to-pdf up to 10x) take several hours. It resumes at the first size not finished. Quick check: make bench BENCH_ARGS="--scales 1,2 --runs 1 --skip-pdf-peers"
 ## (the older single-size PDF benchmark is still there: $(BIN)/python bench/pdf_build.py).
+bench: export ARG_BENCH_ARGS = $(value BENCH_ARGS)
 bench: $(STAMP)
-	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	set -f; $(BIN)/python bench/run.py $$ARG_BENCH_ARGS
 
 ## Run the tests (installs what they need first: Python packages and Debian tools).
+test: export ARG_QUALITY_REPORT = $(value QUALITY_REPORT)
 test: $(STAMP) system-deps validators
-	$(BIN)/python -m pytest $(if $(QUALITY_REPORT),--quality-report=$(QUALITY_REPORT))
+	$(BIN)/python -m pytest $(if $(value QUALITY_REPORT),--quality-report="$$ARG_QUALITY_REPORT")
 
 ## Exactly `make test`, then docs/quality.md from its figures (written only if every test passed).
 quality: QUALITY_REPORT := docs/quality.md

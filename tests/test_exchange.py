@@ -46,11 +46,13 @@ def almanac_process(*args: str, cwd: Path, env: dict) -> subprocess.CompletedPro
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
-    """mkdocs.yml and content/, copied: what export and import read and write."""
+    """mkdocs.yml, content/ and the organisations, copied: what export and import read and write."""
     root = tmp_path_factory.mktemp("exchange") / "project"
     root.mkdir()
     shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
     shutil.copytree(ROOT / "content", root / "content")
+    (root / "data").mkdir()
+    shutil.copy(ROOT / "data" / "organisations.yml", root / "data" / "organisations.yml")
     return root
 
 
@@ -209,6 +211,10 @@ def _stale_project(root: Path, history: bool) -> Path:
     chapter = root / "content" / "x"
     chapter.mkdir(parents=True)
     shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
+    (root / "data").mkdir()
+    shutil.copy(ROOT / "data" / "organisations.yml", root / "data" / "organisations.yml")
+    (chapter / "publication.yml").write_text("organisation: inpud\nkind: brochure\nperiod: [2030, 2030]\n"
+                                             "title: {ru: Икс}\nchapters: [01-a.md]\n", encoding="utf-8")
     (chapter / "01-a.md").write_text(SOURCE, encoding="utf-8")
     (chapter / "01-a.en.md").write_text(TRANSLATION, encoding="utf-8")
     translations.stamp(chapter / "01-a.en.md", chapter)

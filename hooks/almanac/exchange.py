@@ -1,9 +1,10 @@
 """Exchange files for translators' CAT tools: one gettext PO file per chapter and language.
 
-Reads: a Russian chapter, its translation (`NAME.<lang>.md`) if there is one, and, for a stale
-translation, the stamped version of the source from git (`history.stamped_version`).
+Reads: mkdocs.yml (the docs folder and the languages), the chapter's publication.yml, a Russian
+chapter, its translation (`NAME.<lang>.md`) if there is one, and, for a stale translation, the
+stamped version of the source from git (`history.stamped_version`).
 Writes: `export` returns the PO text (the CLI writes it); `import_po` writes the translation
-`NAME.<lang>.md` and stamps it (`translations.stamp`).
+`NAME.<lang>.md`, stamped (`translations.with_stamp`), and nothing else.
 
 Why PO: Weblate, Crowdin, OmegaT and memoQ all read and write it, GNU gettext (`msgfmt --check`)
 and translate-toolkit (`pofilter`) validate it, and it has what a translation update needs
@@ -15,28 +16,75 @@ One entry per segment (`segments.parse`), in reading order; `msgctxt` is the seg
 the reference is the source's file and line, and extracted comments say what kind of segment it
 is and what each placeholder stands for. The header records the source and its digest, so a file
 for another source, or for an older version of it, is refused on import.
+
+A PO file comes from outside the project, so an import trusts nothing in it. The header's source
+only names one of the project's chapters (`chapter`: listed in its publication's `chapters`, inside
+the docs folder once symbolic links are resolved) and the language must be one the site builds;
+the file written is derived from that chapter, never from a path in the PO file. A translation may
+not add markup its source segment lacks (`segments.added_markup`), and the page it makes passes the
+same checks as the build (`content.check`) before anything is written.
 """
 
 from __future__ import annotations
 
 import datetime
 import difflib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import polib
 
-from . import history, segments
+from . import content, history, segments, status, yamlfile
 from .content import decode, text_digest
 from .errors import AlmanacError
-from .locales import DEFAULT_LANGUAGE
-from .translations import localized, recorded_hash, stamp
+from .translations import localized, recorded_hash, with_stamp
 
 SOURCE_HEADER = "X-Almanac-Source"
 HASH_HEADER = "X-Almanac-Source-Hash"
 _ONE_LINE = {"title", "heading", "cell", "quote", "admonition"}
 _ATTACHABLE = {"paragraph", "item", "footnote"}
+
+
+@dataclass
+class Chapter:
+    """One chapter of the project, as its publication lists it."""
+
+    docs_dir: Path
+    languages: list[str]    # the languages the site builds, the default first
+    path: Path              # the Russian file: <docs>/<slug>/<name>.md
+    shown: str              # as the editor sees it, e.g. content/x/01-a.md
+
+    def translation(self, lang: str) -> Path:
+        return localized(self.path.parent, self.path.name, lang)
+
+
+def chapter(config: Path, shown: str | None, where: str) -> Chapter:
+    """The chapter `shown` names (`<docs>/<slug>/<name>.md`); AlmanacError prefixed by `where` for anything else.
+
+    The name only selects a chapter from the project's own list; the path returned is built from that list."""
+    root = config.parent
+    docs_dir, languages, _ = status.project(config)
+    docs_name = os.path.relpath(docs_dir, root).replace(os.sep, "/")
+    expected = f"expected a chapter of this project: {docs_name}/<publication>/<name>.md, listed in its publication.yml"
+    named = re.fullmatch(rf"{re.escape(docs_name)}/([a-z0-9]+(?:-[a-z0-9]+)*)/([^/\\]+\.md)", shown or "")
+    if not named:
+        raise AlmanacError(f"{where}: not the path of a chapter; {expected}.")
+    slug, name = named.groups()
+    if not (docs_dir / slug / "publication.yml").is_file():
+        raise AlmanacError(f"{where}: {docs_name}/{slug}/ is not a publication; {expected}.")
+    # Only the list of chapters counts here; the build validates the rest of the metadata.
+    metadata = yamlfile.load(docs_dir / slug / "publication.yml", f"{docs_name}/{slug}/publication.yml")
+    listed = metadata.get("chapters") if isinstance(metadata, dict) else None
+    if not isinstance(listed, list) or name not in listed:
+        raise AlmanacError(f"{where}: {docs_name}/{slug}/publication.yml does not list {name!r} in 'chapters'; "
+                           f"{expected}.")
+    path = docs_dir / slug / listed[listed.index(name)]
+    # A chapter that is a symbolic link (or in a folder that is one) is read where it leads: it must stay put.
+    if path.resolve().parent != (docs_dir / slug).resolve() or not path.resolve().is_relative_to(docs_dir.resolve()):
+        raise AlmanacError(f"{where}: a symbolic link that leads out of {docs_name}/{slug}/; {expected}.")
+    return Chapter(docs_dir, languages, path, f"{docs_name}/{slug}/{name}")
 
 
 @dataclass
@@ -94,8 +142,11 @@ def export(root: Path, source: Path, lang: str) -> Exported:
     return Exported(str(po), len(doc.segments), len(translations), len(review), note)
 
 
-def import_po(root: Path, po_path: Path) -> tuple[Path, int, str]:
-    """Write the translation a PO file holds; returns (the file written, its segments, its new stamp)."""
+def import_po(root: Path, po_path: Path, config: Path | None = None) -> tuple[Path, int, str]:
+    """Write the translation a PO file holds; returns (the file written, its segments, its new stamp).
+
+    `config` is the project's mkdocs.yml (default: `root`/mkdocs.yml). Anything wrong with the file is an
+    AlmanacError naming it (and the segment), and then nothing is written."""
     shown_po = po_path.name
     try:
         po = polib.pofile(str(po_path), wrapwidth=78)
@@ -104,13 +155,17 @@ def import_po(root: Path, po_path: Path) -> tuple[Path, int, str]:
     source_name, lang = po.metadata.get(SOURCE_HEADER), po.metadata.get("Language", "")
     if not source_name:
         raise AlmanacError(f"{shown_po}: no {SOURCE_HEADER} header; expected a file made by 'almanac export'.")
-    if not re.fullmatch(r"[a-z]{2,3}", lang) or lang == DEFAULT_LANGUAGE:
-        raise AlmanacError(f"{shown_po}: the Language header is {lang!r}; expected the language of a translation, "
-                           f"e.g. 'en'.")
-    source = root / source_name
-    if not source.is_file():
-        raise AlmanacError(f"{shown_po}: its source {source_name} does not exist; expected a file for a chapter "
-                           f"of this project.")
+    found = chapter(config or root / "mkdocs.yml", source_name, f"{shown_po}, header {SOURCE_HEADER} {source_name!r}")
+    if lang not in found.languages[1:]:
+        raise AlmanacError(f"{shown_po}, header Language {lang!r}: not a language this site is translated into; "
+                           f"expected one of: {', '.join(found.languages[1:])} (mkdocs.yml).")
+    source, source_name = found.path, found.shown
+    target = found.translation(lang)
+    shown_target = localized(Path(source_name).parent, Path(source_name).name, lang).as_posix()
+    # Written by replacing the file, never through it: a link here would send the translation elsewhere.
+    if target.is_symlink() and not target.resolve().is_relative_to(found.docs_dir.resolve()):
+        raise AlmanacError(f"{shown_po}: {shown_target} is a symbolic link that leads out of "
+                           f"{found.docs_dir.name}/; expected the translation to be a file of its own there.")
     text = _read(source, source_name)
     digest = text_digest(text)
     if po.metadata.get(HASH_HEADER) != digest:
@@ -119,7 +174,7 @@ def import_po(root: Path, po_path: Path) -> tuple[Path, int, str]:
                            f"version; export again, and your CAT tool's translation memory fills in what was translated.")
     doc = segments.parse(text)
     entries = {entry.msgctxt: entry for entry in po if not entry.obsolete}
-    texts = []
+    texts, places = [], []
     for number, segment in enumerate(doc.segments):
         where = f"{shown_po}, segment {number + 1} ({segment.kind}, {source_name} line {segment.line})"
         entry = entries.pop(str(number + 1), None)
@@ -137,14 +192,49 @@ def import_po(root: Path, po_path: Path) -> tuple[Path, int, str]:
             raise AlmanacError(f"{where}: untranslated; expected a translation in msgstr.")
         if segment.kind in _ONE_LINE and "\n" in entry.msgstr:
             raise AlmanacError(f"{where}: a {segment.kind} must be one line; expected no line break in msgstr.")
-        texts.append(segments.restore(entry.msgstr, protected, where))
+        translated = segments.restore(entry.msgstr, protected, where)
+        added = segments.added_markup(translated, segment.text)
+        if added:
+            raise AlmanacError(f"{where}: the translation adds {added!r}, which the source segment does not have; "
+                               f"expected only the source's links, HTML, data markers and URLs, as its placeholders.")
+        texts.append(translated)
+        places.append(where)
     if entries:
         extra = next(iter(entries.values()))
         raise AlmanacError(f"{shown_po}, line {extra.linenum}, segment {extra.msgctxt}: {source_name} has no such "
                            f"segment; expected a file exported from it as it is now.")
-    target = localized(source.parent, source.name, lang)
-    target.write_text(_compose(doc, texts, text, target), encoding="utf-8")
-    return target, len(texts), stamp(target, source.parent)
+    page, lines = _compose(doc, texts, text, target, shown_target, digest)
+    _check(page, lines, places, shown_po, shown_target, target, found.docs_dir)
+    _replace(target, page)
+    return target, len(texts), digest
+
+
+def _check(page: str, lines: dict[int, int], places: list[str], shown_po: str, shown: str, target: Path,
+           docs_dir: Path) -> None:
+    """The build's page checks on the translation about to be written; a problem names the segment it is in."""
+    try:
+        content.check(page, shown, target, docs_dir)
+    except AlmanacError as exc:
+        message = str(exc)
+        line = re.match(rf"{re.escape(shown)}, line (\d+)\b", message)
+        number = lines.get(int(line.group(1))) if line else None
+        prefix = places[number] if number is not None else shown_po
+        raise AlmanacError(f"{prefix}: {message}") from None
+
+
+def _replace(target: Path, text: str) -> None:
+    """Write `target` whole or not at all, replacing it (a symbolic link there is replaced, not followed)."""
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        # "x": a file or link already at that name is an error, never written through.
+        with open(temporary, "x", encoding="utf-8", newline="") as out:
+            out.write(text)
+        if target.exists():
+            os.chmod(temporary, target.stat().st_mode & 0o777)
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def align(source: segments.Document, target: segments.Document) -> tuple[dict[int, str], set[int]]:
@@ -263,16 +353,30 @@ def _attachable(doc: segments.Document, number: int) -> bool:
     return segment.kind in _ATTACHABLE and not segment.indent
 
 
-def _compose(doc: segments.Document, texts: list[str], source_text: str, target: Path) -> str:
-    """The translated chapter: the translation's front matter (or the source's), then the source's skeleton."""
+def _compose(doc: segments.Document, texts: list[str], source_text: str, target: Path, shown: str,
+             digest: str) -> tuple[str, dict[int, int]]:
+    """The translated chapter, stamped with `digest`: the translation's front matter (or the source's), then
+    the source's skeleton; and the segment on each line of its body (by 1-based line)."""
     front, lead = doc.front, _lead(source_text[len(doc.front):])
     if target.exists():
-        existing = decode(target.read_bytes(), target.name)
+        existing = _read(target, shown)
         own = segments.parse(existing)
         front, lead = own.front or front, _lead(existing[len(own.front):])
     if doc.segments and doc.segments[0].kind == "title" and front:
         front = segments.with_title(front, texts[0])
-    return front + lead + doc.render(texts).lstrip("\n")
+    head = with_stamp(front + lead, digest)   # the stamp touches only the front matter
+    body = doc.render(texts)
+    skipped = len(body) - len(body.lstrip("\n"))
+    line, lines = head.count("\n") + 1 - body.count("\n", 0, skipped), {}
+    for piece in doc.pieces:
+        if isinstance(piece, int):
+            segment = doc.segments[piece]
+            if segment.kind != "title":
+                lines.update(dict.fromkeys(range(line, line + texts[piece].count("\n") + 1), piece))
+            line += texts[piece].count("\n")
+        else:
+            line += piece.count("\n")
+    return head + body[skipped:], lines
 
 
 def _lead(body: str) -> str:

@@ -14,7 +14,9 @@ Inside a segment, markup a translator must keep becomes a placeholder (`protect`
 HTML tag, an image, an attribute list), `<g2>…</g2>` wraps text that stays translatable
 (a link's text, emphasis). These are the XLIFF 1.2 inline tag names, which CAT tools and
 translate-toolkit's `xmltags` check recognise. `restore` checks a translation's
-placeholders against the source's and puts the markup back.
+placeholders against the source's and puts the markup back, and `added_markup` finds
+markup that a translation has and its source segment lacks (a link target, an HTML tag,
+a data marker, a URL), which an import refuses.
 """
 
 from __future__ import annotations
@@ -300,6 +302,36 @@ def restore(translated: str, source: Protected, where: str) -> str:
             raise AlmanacError(f"{where}: the placeholder {tag} {problem}; expected it once, as in the source "
                                f"({describe({name: source.pieces[name]})[0]}).")
     return "".join(out)
+
+
+# Markup that makes a page load, link to or run something: an attribute list or data marker ({…}), an HTML
+# tag, comment or autolink (<…>), a link or image target (](…)), a reference ([…][…], and a definition
+# […]: … on a line of its own) and a URL. It is matched loosely on purpose: a false alarm costs a translator
+# a placeholder, a miss would put a translator's script on every reader's screen.
+_ACTIVE = re.compile(
+    r"\{[^}\n]*\}?"
+    r"|<[A-Za-z/!?][^>\n]*>?"
+    r"|\][ \t]?\[[^\]\n]*\]"
+    r"|\]\([^)\n]*\)?"
+    r"|^[ \t]*\[[^\]\n]+\]:.*"
+    r"|\b[A-Za-z][A-Za-z0-9+.-]*://[^\s<>()]*[^\s<>().,;:!?»”\"']"
+    r"|\b(?:javascript|vbscript|mailto):[^\s<>()]*",
+    re.M | re.I,
+)
+
+
+def active_markup(markdown: str) -> list[str]:
+    """The pieces of `markdown` that load, link to or run something, in order (see `_ACTIVE`)."""
+    return [m.group(0).strip() for m in _ACTIVE.finditer(markdown)]
+
+
+def added_markup(translated: str, source: str) -> str | None:
+    """The first piece of active markup in `translated` (restored Markdown) that `source` lacks, or None.
+
+    A translation carries its source's markup through placeholders; markup of its own could link
+    elsewhere, run a script or expand a data marker that no editor of the source ever saw."""
+    allowed = set(active_markup(source))
+    return next((piece for piece in active_markup(translated) if piece not in allowed), None)
 
 
 def _listing(source: Protected) -> str:

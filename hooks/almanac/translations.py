@@ -8,7 +8,9 @@ of translated files.
 
 A translated file records `source_hash`: a digest of what the Russian file it
 translates says (`content.text_digest`: whitespace, line endings and Unicode
-composition do not count, any word, number or link does). States:
+composition do not count, any word, number or link does), as the 12 hex digits
+`stamp` writes; anything else there is an error naming the file and line, never
+taken for a changed source. States:
 - source: the original (Russian) file;
 - current: translated, and the hash matches the source as it is now;
 - stale: translated from an older version of the source;
@@ -22,13 +24,18 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .content import decode, text_digest
+import yaml
+
+from .content import decode, front_matter, text_digest
 from .errors import AlmanacError
 from .locales import DEFAULT_LANGUAGE
 from .publications import Publication
 
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
-HASH_LINE = re.compile(r"^source_hash:\s*['\"]?([0-9a-z]+)['\"]?\s*$", re.M)
+# The key's line with its value, and the indented lines of a value written as a block (so that a stamp
+# replaces all of a malformed value, not its first line).
+HASH_LINE = re.compile(r"^source_hash[ \t]*:[ \t]*(.*?)[ \t]*$(?:\n[ \t]+\S.*$)*", re.M)
+DIGEST = re.compile(r"[0-9a-f]{12}")
 MARKUP = re.compile(r"\{\{.*?\}\}|<[^>]+>|\[\^[^\]]+\]|[#*_>`|!\[\]()-]+")
 
 
@@ -46,9 +53,9 @@ def source_hash(path: Path) -> str:
     return text_digest(_text(path))
 
 
-def _text(path: Path) -> str:
+def _text(path: Path, shown: str | None = None) -> str:
     """The file as the build reads it (BOM dropped, LF endings, NFC)."""
-    return decode(path.read_bytes(), path.name)
+    return decode(path.read_bytes(), shown or path.name)
 
 
 def localized(docs_dir: Path, chapter: str, lang: str) -> Path:
@@ -57,12 +64,29 @@ def localized(docs_dir: Path, chapter: str, lang: str) -> Path:
     return docs_dir / (chapter[: -len(".md")] + f".{lang}.md")
 
 
-def recorded_hash(path: Path) -> str | None:
-    match = FRONT_MATTER.match(_text(path))
-    if not match:
+def recorded_hash(path: Path, shown: str | None = None) -> str | None:
+    """The `source_hash` a translated file records, or None if it records none.
+
+    AlmanacError naming `shown` (the file as the editor sees it), the line and the expected form if the
+    value is not the 12 hex digits `stamp` writes: a typo must not read as "the source changed"."""
+    shown = shown or path.name
+    text = _text(path, shown)
+    meta, _ = front_matter(text, shown)
+    if "source_hash" not in meta:
         return None
-    found = HASH_LINE.search(match.group(1))
-    return found.group(1) if found else None
+    value = meta["source_hash"]
+    block = FRONT_MATTER.match(text)
+    found = HASH_LINE.search(block.group(1)) if block else None
+    written = re.sub(r"\s+#.*", "", found.group(1)).strip("'\"") if found else None
+    # An all-digit digest written without quotes (as stamps once were) reads as a number: the text is the stamp.
+    if not isinstance(value, str) and written and DIGEST.fullmatch(written):
+        value = written
+    if isinstance(value, str) and DIGEST.fullmatch(value):
+        return value
+    line = 2 + block.group(1).count("\n", 0, found.start()) if found else 2
+    got = repr(found.group(0).split(":", 1)[1].strip()) if found else repr(value)
+    raise AlmanacError(f"{shown}, line {line}, 'source_hash': expected the 12 hex digits `make stamp` writes, "
+                       f"got {got}; run 'make stamp FILES={shown}' once the file translates its source as it is now.")
 
 
 def word_count(path: Path) -> int:
@@ -87,7 +111,8 @@ def matrix(pubs: list[Publication], docs_dir: Path, langs: list[str], settings: 
                 if lang == DEFAULT_LANGUAGE:
                     state = "source"
                 elif path.exists():
-                    state = "current" if recorded_hash(path) == current_hash else "stale"
+                    where = f"{docs_dir.name}/{localized(Path(), chapter, lang).as_posix()}"
+                    state = "current" if recorded_hash(path, where) == current_hash else "stale"
                 else:
                     state = "missing" if required(settings, lang, pub.slug) else "fallback"
                 shown = original if state == "fallback" else path
@@ -117,14 +142,22 @@ def stamp(path: Path, docs_dir: Path) -> str:
         raise AlmanacError(f"{path.name}: not a translated file; expected NAME.<lang>.md, e.g. 01-introduction.en.md.")
     original = path.with_name(f"{match.group(1)}.md")
     digest = source_hash(original)
-    text = _text(path)
-    front = FRONT_MATTER.match(text)
-    if front and HASH_LINE.search(front.group(1)):
-        body = HASH_LINE.sub(f"source_hash: {digest}", front.group(1), count=1)
-        text = f"---\n{body}\n---\n" + text[front.end():]
-    elif front:
-        text = f"---\n{front.group(1)}\nsource_hash: {digest}\n---\n" + text[front.end():]
-    else:
-        text = f"---\nsource_hash: {digest}\n---\n\n" + text
-    path.write_text(text, encoding="utf-8")
+    path.write_text(with_stamp(_text(path), digest), encoding="utf-8")
     return digest
+
+
+def with_stamp(text: str, digest: str) -> str:
+    """A translated file's text with `source_hash: <digest>` in its front matter (replacing any value there)."""
+    # Quoted only when YAML would read the digits as a number (e.g. all digits), so most stamps stay bare.
+    value = digest if isinstance(yaml.safe_load(digest), str) else f"'{digest}'"
+    line = f"source_hash: {value}"
+    front = FRONT_MATTER.match(text)
+    found = HASH_LINE.search(front.group(1)) if front else None
+    if found and found.group(1).strip("'\"") == digest:
+        return text   # already this stamp, however it is quoted: the file stays byte for byte
+    if found:
+        body = HASH_LINE.sub(lambda _: line, front.group(1), count=1)
+        return f"---\n{body}\n---\n" + text[front.end():]
+    if front:
+        return f"---\n{front.group(1)}\n{line}\n---\n" + text[front.end():]
+    return f"---\n{line}\n---\n\n" + text
