@@ -201,6 +201,11 @@ def _load_one(path: Path, project_root: Path, docs_dir: Path, organisations: dic
         if not (path.parent / chapter).is_file():
             raise AlmanacError(f"{shown}, line {raw['chapters'].line_of(index)}, 'chapters': "
                               f"the file {chapter!r} does not exist in {path.parent.name}/.")
-    if meta["source"] and not (project_root / meta["source"]).is_file():
-        raise AlmanacError(f"{where('source')}: the file {meta['source']!r} does not exist.")
+    if meta["source"]:
+        source = (project_root / meta["source"]).resolve()
+        if not source.is_relative_to((project_root / "sources").resolve()):
+            raise AlmanacError(f"{where('source')}: {meta['source']!r} is outside sources/; expected the extracted "
+                               f"source text under sources/, e.g. sources/000_0be76a8866bf62d5.txt.")
+        if not source.is_file():
+            raise AlmanacError(f"{where('source')}: the file {meta['source']!r} does not exist.")
     return Publication(path.parent.name, path.parent, meta, organisations[meta["organisation"]], shown)
