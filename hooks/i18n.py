@@ -36,11 +36,13 @@ import logging
 from pathlib import Path
 from urllib.parse import urljoin
 
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 
 import engine
 import material_markup as material
 from almanac import context, locales, multilingual, shards, translations
+from almanac.errors import AlmanacError
 
 log = logging.getLogger("mkdocs.hooks.i18n")
 
@@ -169,6 +171,9 @@ def _matrix(config) -> list:
     """Every chapter's translation state; hashing every file once per build, not once per language pass."""
     if state.matrix is None:
         project = engine.project(config)
-        state.matrix = translations.matrix(project.publications, project.docs_dir, project.languages,
-                                           project.settings["translations"])
+        try:
+            state.matrix = translations.matrix(project.publications, project.docs_dir, project.languages,
+                                               project.settings["translations"])
+        except AlmanacError as exc:   # a malformed source_hash, named with its file and line
+            raise PluginError(str(exc)) from None
     return state.matrix

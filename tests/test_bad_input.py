@@ -268,7 +268,7 @@ def test_markup_in_titles_and_data_is_text_everywhere(project):
     """HTML in a publication's title and in data labels is shown as text: site, charts, CSV and PDF."""
     set_almanac(project, pdf="true")
     edit(f"{PUB}/publication.yml", 'ru: "Годовой отчёт (тестовые данные)"',
-         'ru: "Отчёт <script>alert(1)</script> & <b>жирный</b>"')(project)
+         'ru: "Отчёт <script>alert(1)</script> & <b>жирный</b> {{ value(\'a\', \'b\') }}"')(project)
     edit(DATA, 'ru: "Проведено {value}"', 'ru: "Проведено {value} <script>alert(2)</script> <i>курсив</i>"')(project)
     edit(DATA, 'caption: {ru: "Результаты"', 'caption: {ru: "Результаты <img src=x onerror=alert(3)>"')(project)
     _build_ok(project)
@@ -277,7 +277,7 @@ def test_markup_in_titles_and_data_is_text_everywhere(project):
         html = page.read_text(encoding="utf-8")
         assert "<script>alert" not in html and "<img src=x" not in html and "<b>жирный" not in html, page
     home = BeautifulSoup((site / "index.html").read_text(encoding="utf-8"), "html.parser")
-    assert "Отчёт <script>alert(1)</script> & <b>жирный</b>" in home.get_text()
+    assert "Отчёт <script>alert(1)</script> & <b>жирный</b> {{ value('a', 'b') }}" in home.get_text()
     report = BeautifulSoup((site / "demo-report-2023" / "index.html").read_text(encoding="utf-8"), "html.parser")
     assert "<script>alert(2)</script> <i>курсив</i>" in report.select_one(".almanac-indicators table").get_text()
     for svg in report.select("svg"):

@@ -248,8 +248,6 @@ def test_a_stamp_yaml_would_read_as_a_number_is_quoted():
     assert translations.with_stamp("# A\n", "abcdef012345") == "---\nsource_hash: abcdef012345\n---\n\n# A\n"
 
 
-@pytest.mark.xfail(strict=True, reason="hooks/i18n.py computes the translation matrix in events that do not turn "
-                                       "the core's errors into one line (engine.reports_errors)")
 def test_the_build_names_a_malformed_source_hash_in_one_line(mini_project, tmp_path):
     translated = mini_project / "content" / "demo-report-2023" / "index.en.md"
     text = translated.read_text(encoding="utf-8")

@@ -37,8 +37,9 @@ def markdown(project, lang: str, page_url: str, prefix_of) -> str:
         f={key: t(f"readers.filters.{key}") for key in ("legend", "organisation", "kind", "year", "all", "shown", "none")},
         total=len(cards),
     )
-    # A raw HTML block: Python-Markdown passes it through as long as no line of it is blank.
-    return "\n".join(line for line in html.splitlines() if line.strip())
+    # A raw HTML block: Python-Markdown passes it through as long as no line of it is blank. The page's
+    # markers are expanded after this, so braces from a title are written as entities: text, not a marker.
+    return "\n".join(line for line in html.splitlines() if line.strip()).replace("{{", "&#123;{")
 
 
 def _card(project, pub, lang: str, up: str, prefix_of) -> dict:

@@ -282,6 +282,10 @@ def _check_markers(line: str, where: str) -> None:
     if _BLOCK_MARKER.match(line):
         return
     rest = _VALUE_MARKER.sub("", line)
+    unknown = re.match(r"^\s*\{\{\s*([A-Za-z_]\w*)\s*\(.*\)\s*\}\}\s*$", line)
+    if unknown:
+        raise AlmanacError(f"{where}: unknown marker '{unknown.group(1)}()'; expected indicators(...), chart(...), "
+                           f"catalogue(), translation_status() alone on a line, or value(...) in a sentence.")
     if "{{" in rest:
         fragment = rest[rest.index("{{"):][:50]
         block = re.search(r"\{\{\s*(indicators|chart|catalogue|translation_status)\b", rest)
