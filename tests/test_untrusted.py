@@ -217,3 +217,14 @@ def test_an_organisations_web_address_is_http_only(tmp_path):
     with pytest.raises(AlmanacError) as error:
         publications.load_organisations(tmp_path)
     assert str(error.value).startswith("data/organisations.yml, line 4, 'url': expected a web address"), str(error.value)
+
+
+def test_a_translation_never_stamped_is_named_as_such_not_as_stale(tmp_path):
+    from almanac import multilingual, translations
+
+    path = tmp_path / "01-a.en.md"
+    path.write_text("# A\n", encoding="utf-8")
+    entry = translations.Entry("x", "x/01-a.md", "en", "stale", 1, path)
+    assert multilingual.problems([entry], tmp_path) == [
+        "01-a.en.md: never stamped: it has no source_hash in its front matter; once it translates "
+        "content/x/01-a.md, run 'make stamp FILES=01-a.en.md'."]

@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 from .locales import DEFAULT_LANGUAGE, Locales
+from . import translations
 from .translations import Entry, localized, summary
 
 SEARCH_LANGUAGE = {"kk": "ru"}   # lunr.js has no kk stemmer; its ru trimmer covers Kazakh letters
@@ -95,7 +96,10 @@ def problems(matrix: list[Entry], root: Path) -> list[str]:
     messages = []
     for entry in matrix:
         shown = entry.path.relative_to(root).as_posix()
-        if entry.state == "stale":
+        if entry.state == "stale" and translations.recorded_hash(entry.path) is None:
+            messages.append(f"{shown}: never stamped: it has no source_hash in its front matter; once it "
+                            f"translates content/{entry.chapter}, run 'make stamp FILES={shown}'.")
+        elif entry.state == "stale":
             messages.append(f"{shown}: stale translation: its source content/{entry.chapter} changed "
                             f"after it was translated (update the text, then run 'make stamp FILES={shown}').")
         elif entry.state == "missing":
