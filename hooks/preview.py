@@ -169,7 +169,8 @@ def on_post_page(output, page, config):
 def on_serve(server, config, builder):
     """Notice a save within a tenth of a second: MkDocs' watcher polls every half second, which would be
     half of the preview's second. It polls only this publication's folder and the few files it depends on."""
-    # `mkdocs serve` has watched these two already, with its observer; the `watch:` paths come after this.
+    # The server (hooks/server.py, as `mkdocs serve`) has watched these two already, with its observer; the
+    # `watch:` paths come after this.
     watched = [config.docs_dir, config.config_file_path]
     for path in watched:
         server.unwatch(path)

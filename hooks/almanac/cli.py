@@ -121,7 +121,9 @@ def serve(config, dev_addr, publication, language):
     """Preview the site while you edit; it rebuilds on every save.
 
     Not strict: problems are shown in the terminal and on the page, and the
-    preview carries on. PDFs are not rendered (the last built ones are offered).
+    preview carries on. A save that cannot be built leaves the last good pages
+    on show, with a banner naming the file, the line and the problem; the next
+    good save replaces them. PDFs are not rendered (the last built ones are offered).
     With --publication (and --language), only that publication in that language
     is built and watched, and links to the rest of the library lead to the
     published site; without, the whole site is."""
@@ -146,7 +148,9 @@ def serve(config, dev_addr, publication, language):
         click.echo(f"Previewing {scope.publication} in '{scope.language}' at http://{dev_addr}/ "
                    f"(it opens the publication).", err=True)
     os.chdir(root)
-    os.execvpe(sys.executable, [sys.executable, "-m", "mkdocs", "serve", "--livereload", "--dev-addr", dev_addr,
+    # hooks/server.py is MkDocs' live-reload server that keeps serving the last good build while a save
+    # cannot be built (`mkdocs serve` hangs then). -P: the hooks' folder stays off the import path.
+    os.execvpe(sys.executable, [sys.executable, "-P", str(root / "hooks" / "server.py"), "--dev-addr", dev_addr,
                                 "--config-file", str(config_file)], env)
 
 
