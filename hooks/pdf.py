@@ -8,7 +8,8 @@ Events:
 - on_page_context: give templates the PDF link and its label.
 - on_env: once a language's chapters are all captured, hand its changed PDFs
   to a process pool (cache keyed by content hash), which renders them while
-  the pages of this and the next languages are written.
+  the pages of this and the next languages are written; log, once a build,
+  each image the printer's edition downsamples to 300 ppi.
 - on_post_build: after the last language, wait for the pool, then copy every
   PDF from the cache to <site>/pdf/. A shard build (one language, see
   engine.shard) copies its own and lists them in <site>/.almanac-shard/pdf.json;
@@ -47,6 +48,7 @@ class _State:
         self.chapters: dict[tuple[str, str], dict[str, pdf.Chapter]] = {}
         self.jobs: list[pdf.Job] = []
         self.rendered: set[str] = set()  # names of the jobs handed to the pool
+        self.noted: set[str] = set()     # lines already logged about the jobs' images (every language shares them)
         self.pool: pdf.RenderPool | None = None
         self.started = 0.0
         self.css = ""                    # this build's stylesheet and the hash of all shared inputs
@@ -74,7 +76,7 @@ def on_config(config):
     engine.project(config)  # settings, publications and data validated once, at the start of the build
     if engine.first_pass(config):
         _stop_pool()
-        state.chapters, state.jobs, state.rendered = {}, [], set()
+        state.chapters, state.jobs, state.rendered, state.noted = {}, [], set(), set()
         state.css = state.shared = ""
     return config
 
@@ -127,6 +129,9 @@ def on_env(env, config, files):
             state.started = time.perf_counter()
         state.pool.submit(todo)
         state.rendered.update(job.name for job in todo)
+        for note in [note for job in todo for note in job.notes if note not in state.noted]:
+            state.noted.add(note)
+            log.info(note)
     return env
 
 

@@ -2,14 +2,17 @@
 
 Reads: the build's project (publications, locales), the chapters captured as
 built, overrides/print/print.css (and print-edition.css for the printer's
-edition), .cache/almanac/pdf/manifest.json. Writes: for the printer's edition,
+edition), .cache/almanac/pdf/manifest.json, and for the printer's edition the
+size of each image a chapter shows. Writes: for the printer's edition,
 a copy of its CMYK profile in .cache/almanac/press/; with `Cache.publish`, the
 PDFs into the site (`copy_out`) and the manifest (`Cache.record`); with
 `Cache.prune`, removes cached PDFs no edition uses any more.
 
 One job per publication and language; its cache key is a hash of everything
 the PDF is made of (`pdf.cache_key`), so an unchanged publication is copied
-from the cache and never rendered again.
+from the cache and never rendered again. A printer's-edition job also says
+which images it downsamples, and to what size (`Job.print_images`), with a
+line for the log each (`Job.notes`).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import json
 import shutil
 from pathlib import Path
 
-from . import context, pdf, press
+from . import context, pdf, press, printimages
 from .locales import Locales
 
 PRINT_SUFFIX = ".print"
@@ -65,9 +68,20 @@ def job(project, slug: str, lang: str, captured: dict[str, pdf.Chapter], site_ur
     labels = {k: loc.get(lang, f"pdf.{k}") for k in ("contents", "edition", "language", "footnotes")}
     options = dict(PRINT_VARIANT if print_edition else SCREEN_VARIANT)
     result = pdf.Job(slug, lang, chapters, cover, labels, site_url, print_edition, options)
+    if print_edition:
+        _plan_images(result, project.root)
     result.key = pdf.cache_key(result, shared, project.root)
     result.cache_path = cache / f"{result.key}.pdf"
     return result
+
+
+def _plan_images(job: pdf.Job, root: Path) -> None:
+    """Which of the job's images print above 300 ppi at the widest they can be placed, the text column."""
+    css = root / "overrides" / "print" / "print.css"
+    measure = printimages.measure_mm(css.read_text(encoding="utf-8"), css.relative_to(root).as_posix())
+    planned = printimages.plan(pdf.column_images(job.chapters, root), root, measure)
+    job.print_images = {name: list(target) for name, (_, target) in planned.items()}
+    job.notes = [printimages.downsampling_note(name, size, target, measure) for name, (size, target) in planned.items()]
 
 
 def copy_out(jobs: list[pdf.Job], out_dir: Path) -> None:

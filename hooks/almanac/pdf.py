@@ -8,7 +8,10 @@ the site (<site>/pdf/<slug>.<lang>.pdf).
 
 The printer's edition (`Job.print_edition`) is PDF/X-4 in CMYK: its charts,
 inline styles and stylesheet colours are turned into device-cmyk() and the
-PDF is checked before it is written (`almanac.press`).
+PDF is checked before it is written (`almanac.press`); its raster images and
+SVG files are converted to CMYK, raster images downsampled to 300 ppi at the
+column width (`almanac.printimages`, through the fetcher), into
+.cache/almanac/press/images/.
 
 Rendering runs in a process pool; each PDF is keyed by a hash of everything
 it depends on (the captured chapters and the images they embed, the cover, the labels, the templates,
@@ -34,7 +37,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from bs4 import BeautifulSoup
 from markupsafe import Markup
 
-from . import press, templating
+from . import press, printimages, templating
 from .errors import AlmanacError
 from .urlpolicy import RefusedURL, check
 
@@ -64,6 +67,8 @@ class Job:
     options: dict = field(default_factory=dict)
     key: str = ""
     cache_path: Path = Path()
+    print_images: dict = field(default_factory=dict)   # printer's edition: file -> [width, height] to downsample to
+    notes: list[str] = field(default_factory=list)     # what the hook logs when it renders this PDF
 
     @property
     def name(self) -> str:
@@ -75,7 +80,7 @@ class Job:
 
 
 def _rewrite_chapter(chapter: Chapter, index: int, site_url: str, root: Path, book: dict[str, int],
-                     print_edition: bool = False) -> str:
+                     print_edition: bool = False, images: printimages.PrintImages | None = None) -> str:
     """Make a chapter's HTML stand alone in the book: unique ids, absolute links, true footnotes."""
     soup = BeautifulSoup(chapter.html, "html.parser")
     prefix = f"c{index}-"
@@ -96,8 +101,8 @@ def _rewrite_chapter(chapter: Chapter, index: int, site_url: str, root: Path, bo
                     path = check(tag[attr], root)
                 except RefusedURL as exc:
                     raise RefusedURL(f"{chapter.src}: {exc}") from None
-                if print_edition and tag.name == "img":
-                    _check_print_image(chapter, url, path)
+                if images is not None and path is not None and tag.name != "a":
+                    _print_image(chapter, path, images)
             elif tag.name == "a":
                 tag[attr] = urljoin(urljoin(site_url, chapter.url), url)
     _footnotes(soup, prefix)
@@ -119,6 +124,8 @@ def _rewrite_chapter(chapter: Chapter, index: int, site_url: str, root: Path, bo
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
 # The resources a chapter embeds (what _rewrite_chapter checks), for the cache key.
 _EMBEDDED = re.compile(r'<(?:img|source|image|object|embed|use)\b[^>]*?\s(?:src|data|href|xlink:href)="([^"#][^"]*)"', re.I)
+# The images print.css places in the text column (img { max-width: 100% }), never wider.
+_IMG = re.compile(r'<img\b[^>]*?\ssrc="([^"#][^"]*)"', re.I)
 
 
 def local_file(chapter: Chapter, url: str, root: Path) -> Path:
@@ -140,15 +147,20 @@ def local_file(chapter: Chapter, url: str, root: Path) -> Path:
     return found
 
 
-def _embedded_files(chapter: Chapter, root: Path) -> list[Path]:
+def _embedded_files(chapter: Chapter, root: Path, pattern: re.Pattern = _EMBEDDED) -> list[Path]:
     files = []
-    for url in _EMBEDDED.findall(chapter.html):
+    for url in pattern.findall(chapter.html):
         if not _SCHEME.match(url):
             try:
                 files.append(local_file(chapter, html_module.unescape(url), root))
             except AlmanacError:
                 pass   # reported, with its page, when the PDF is made
     return files
+
+
+def column_images(chapters: list[Chapter], root: Path) -> list[Path]:
+    """The project's files the chapters show as <img>, each once: no wider than the text column in print."""
+    return list(dict.fromkeys(path for ch in chapters for path in _embedded_files(ch, root, _IMG)))
 
 
 def _in_cmyk(soup: BeautifulSoup) -> None:
@@ -166,17 +178,15 @@ def _in_cmyk(soup: BeautifulSoup) -> None:
                 tag.string = press.svg_in_cmyk(tag.string)
 
 
-def _check_print_image(chapter: Chapter, url: str, path: Path | None) -> None:
-    """A raster image in RGB cannot go to press unconverted; say so rather than let the RIP guess."""
-    if path is None or path.suffix.lower() == ".svg":
-        return
-    from PIL import Image
-
-    with Image.open(path) as image:
-        mode = image.mode
-    if mode not in ("CMYK", "L", "1"):
-        raise AlmanacError(f"{chapter.src}: {url} is a raster image in {mode}; the printer's edition takes CMYK or "
-                           "greyscale images (convert it with the FOGRA39 profile) or SVG")
+def _print_image(chapter: Chapter, path: Path, images: printimages.PrintImages) -> None:
+    """Convert an image for the press before WeasyPrint asks for it, so that a failure names the page too."""
+    try:
+        if path.suffix.lower() == ".svg":
+            images.svg(path)
+        elif path.suffix.lower() in printimages.RASTER_SUFFIXES:
+            images.raster(path)
+    except AlmanacError as exc:
+        raise AlmanacError(f"{chapter.src}: {exc}") from None
 
 
 def _footnotes(soup: BeautifulSoup, prefix: str) -> None:
@@ -213,12 +223,12 @@ def running_title(title: str, limit: int = RUNNING_TITLE_CHARACTERS) -> str:
     return cut + "…"
 
 
-def document_html(templates: Path, job: Job, root: Path) -> str:
+def document_html(templates: Path, job: Job, root: Path, images: printimages.PrintImages | None = None) -> str:
     """The whole brochure as one HTML document: cover, contents, chapters."""
     book = {urljoin(job.site_url, ch.url): i for i, ch in enumerate(job.chapters, start=1)}
     body = [
         {"id": f"c{i}", "title": ch.title, "lang": ch.lang, "running": running_title(ch.title),
-         "html": Markup(_rewrite_chapter(ch, i, job.site_url, root, book, job.print_edition))}
+         "html": Markup(_rewrite_chapter(ch, i, job.site_url, root, book, job.print_edition, images))}
         for i, ch in enumerate(job.chapters, start=1)
     ]
     return templating.environment(templates).get_template("document.html").render(
@@ -237,7 +247,8 @@ def shared_inputs(css: str, templates: Path, fonts_dir: Path) -> str:
     """A hash of what every PDF of a build depends on alike; computed once, not per PDF."""
     # The version from package metadata: importing WeasyPrint costs 0.5 s, and a warm build renders nothing.
     parts = [CACHE_VERSION, importlib.metadata.version("weasyprint"), Path(__file__).read_bytes(),
-             Path(press.__file__).read_bytes(), css]
+             Path(press.__file__).read_bytes(), Path(printimages.__file__).read_bytes(),
+             Path(__file__).with_name("fetcher.py").read_bytes(), css]
     for template in sorted(templates.glob("*.html")):
         parts += [template.name, template.read_bytes()]
     for font in sorted(fonts_dir.glob("*.woff2")):
@@ -248,7 +259,7 @@ def shared_inputs(css: str, templates: Path, fonts_dir: Path) -> str:
 def cache_key(job: Job, shared: str, root: Path | None = None) -> str:
     """A hash of every input of the job's PDF: its own, the files its chapters embed (images beside them,
     found from `root`), and the `shared_inputs` of the build."""
-    own = json.dumps([job.lang, job.cover, job.labels, job.site_url, job.print_edition, job.options],
+    own = json.dumps([job.lang, job.cover, job.labels, job.site_url, job.print_edition, job.options, job.print_images],
                      sort_keys=True, ensure_ascii=False)
     chapters = [part for ch in job.chapters for part in (ch.src, ch.title, ch.lang, ch.url, ch.html)]
     if root is not None:
@@ -270,8 +281,11 @@ def render(job: Job, css: str, root: str) -> tuple[str, int, float, str | None]:
     started = time.perf_counter()
     name = job.name
     try:
-        html = document_html(Path(root) / "overrides" / "print", job, Path(root))
-        fetcher = ProjectFetcher(Path(root))
+        # The printer's edition's images in CMYK: converted once, kept for the finisher, which puts back
+        # what WeasyPrint can only embed as JPEG.
+        images = printimages.PrintImages(Path(root), job.print_images) if job.print_edition else None
+        html = document_html(Path(root) / "overrides" / "print", job, Path(root), images)
+        fetcher = ProjectFetcher(Path(root), images)
         base = (Path(root) / "overrides" / "print").as_uri() + "/"
         # @font-face rules only take effect through a FontConfiguration shared by CSS and HTML.
         from weasyprint.text.fonts import FontConfiguration
@@ -287,7 +301,7 @@ def render(job: Job, css: str, root: str) -> tuple[str, int, float, str | None]:
         if job.print_edition:
             # PDF/X must carry both dates; WeasyPrint would otherwise write the time of rendering.
             document.metadata.created = document.metadata.modified = press.DATE
-            finisher = press.finisher(job.key)
+            finisher = press.finisher(job.key, images)
         tmp = job.cache_path.with_suffix(f".{os.getpid()}.tmp")  # two builds may render the same PDF at once
         # The file identifier is derived from the inputs: a random one would break reproducibility.
         document.write_pdf(tmp, pdf_identifier=job.key.encode("ascii"), finisher=finisher, **job.options)

@@ -20,9 +20,14 @@ printer's edition each colour is converted once, here, to `device-cmyk()`:
   text and hairlines are never built from four screened inks;
 - any other colour goes through the profile (relative colorimetric, with
   black-point compensation).
+Raster images and SVG files are converted before WeasyPrint draws them
+(`almanac.printimages`); the finisher puts back the lossless samples and
+alpha channel of those WeasyPrint could only take as JPEG.
+
 The PDF is then checked (`finisher`): WeasyPrint's own crop marks, drawn in
 RGB black, are recoloured to registration (all four inks), and any other RGB
-colour, colour space or raster image stops the build, naming what it found.
+colour, colour space or raster image stops the build, naming what it found,
+and so does a CMYK gradient written with fewer than four components.
 """
 
 from __future__ import annotations
@@ -153,19 +158,25 @@ def default_ink() -> str:
     return device_cmyk("#000000")
 
 
-def finisher(key: str):
-    """The last step before the PDF is written: recolour the crop marks, refuse RGB, describe the intent."""
+def finisher(key: str, images=None):
+    """The last step before the PDF is written: recolour the crop marks, refuse RGB, describe the intent.
+
+    `images` (a printimages.PrintImages) gives back the lossless images, and names the SVG files drawn."""
 
     def finish(document, pdf) -> None:
         import pydyf
 
         marks = {_rounded((-p.bleed["left"], -p.bleed["top"], p.width + p.bleed["right"], p.height + p.bleed["bottom"]))
                  for p in document.pages}
-        for obj in pdf.objects:
+        svgs = f" (the SVG files drawn are: {', '.join(images.svgs)})" if images is not None and images.svgs else ""
+        for obj in list(pdf.objects):   # embed_lossless adds soft masks
             if isinstance(obj, pydyf.Dictionary):
                 _refuse_rgb_space(obj)  # shadings
+                _refuse_short_cmyk(obj, svgs)
             if not isinstance(obj, pydyf.Stream):
                 continue
+            if obj.extra.get("Subtype") == "/Image" and images is not None:
+                images.embed_lossless(obj, pdf)
             _refuse_rgb_space(obj.extra)
             if obj.extra.get("Subtype") == "/Image":
                 continue
@@ -180,7 +191,7 @@ def finisher(key: str):
                     continue
                 rgb = " ".join(v.decode() for v in match.groups()[:3])
                 raise AlmanacError(f"the printer's edition has an RGB colour ({rgb} {match.group(4).decode()}) "
-                                   "that no stylesheet rule or chart turned into CMYK")
+                                   f"that no stylesheet rule, chart or SVG file turned into CMYK{svgs}")
             if isinstance(obj.extra.get("Group"), dict) and obj.extra["Group"].get("CS") == "/DeviceRGB":
                 raise AlmanacError("the printer's edition has a transparency group blended in RGB")
         if "OutputIntents" not in pdf.catalog:
@@ -201,9 +212,24 @@ def _rounded(box) -> tuple:
 def _refuse_rgb_space(extra: dict) -> None:
     space = extra.get("ColorSpace")
     if space == "/DeviceRGB" or (isinstance(space, (list, tuple)) and "/DeviceRGB" in space):
-        what = (f"an RGB raster image ({extra.get('Width')}×{extra.get('Height')} px)"
+        what = (f"an RGB raster image ({extra.get('Width')}×{extra.get('Height')} px) that was not converted"
                 if extra.get("Subtype") == "/Image" else "an RGB colour space")
         raise AlmanacError(f"the printer's edition has {what}: supply it in CMYK or greyscale, or as vector SVG")
+
+
+def _refuse_short_cmyk(extra: dict, svgs: str) -> None:
+    """A CMYK gradient needs four components a colour; WeasyPrint 70 writes an SVG gradient's first three."""
+    if "ShadingType" not in extra or extra.get("ColorSpace") != "/DeviceCMYK":
+        return
+    functions = [extra.get("Function") or {}]
+    while functions:
+        function = functions.pop()
+        functions += list(function.get("Functions") or [])
+        for name in ("C0", "C1"):
+            if name in function and len(function[name]) != 4:
+                raise AlmanacError(f"the printer's edition has a gradient whose CMYK colours have "
+                                   f"{len(function[name])} components, which would print in wrong colours{svgs}; "
+                                   "use flat colours")
 
 
 def _fix_document_id(pdf, document_id: uuid.UUID) -> None:
