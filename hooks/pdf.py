@@ -36,7 +36,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 
 import engine
-from almanac import brochures, context, fonts, pdf, shards
+from almanac import brochures, build, context, fonts, pdf, shards
 
 log = logging.getLogger("mkdocs.hooks.pdf")
 
@@ -131,7 +131,7 @@ def on_env(env, config, files):
         state.rendered.update(job.name for job in todo)
         for note in [note for job in todo for note in job.notes if note not in state.noted]:
             state.noted.add(note)
-            log.info(note)
+            log.info(build.NOTE + note)   # shown by `make site`, which hides other INFO lines
     return env
 
 

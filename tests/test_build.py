@@ -116,3 +116,11 @@ def test_a_traceback_from_a_build_is_told_as_one_line():
     reading = _Traceback(Path("/x"))
     reading.feed("PermissionError: [Errno 13] Permission denied: '/x/site/index.html'\n")
     assert reading.summary() == "ERROR   -  site/index.html: permission denied; check who owns it and its permissions."
+
+
+def test_a_publishing_build_shows_notes_warnings_and_errors_but_not_other_info_lines():
+    from almanac.build import _worth_showing
+
+    assert _worth_showing("INFO    -  Note: content/x/large.jpg: 5000×2500 px downsampled to 1984×992 px")
+    assert _worth_showing("WARNING -  content/x/01-a.en.md: stale translation")
+    assert not _worth_showing("INFO    -  Building documentation to directory: site")

@@ -154,8 +154,14 @@ def test_a_page_that_embeds_a_foreign_file_stops_the_build_naming_the_page(mini_
     page.write_text(page.read_text(encoding="utf-8") + '\n<a rel="attachment" href="file:///etc/passwd">x</a>\n', encoding="utf-8")
     result = run_mkdocs(mini_project, mini_project / "site")
     assert result.returncode != 0
-    assert "content/demo-report-2023/index.md: refused 'file:///etc/passwd'" in result.stderr
+    # The page check refuses it before anything renders (rel is not on the allowlist, nor is file:) …
+    assert "content/demo-report-2023/index.md, line 7: the attribute 'rel' is not allowed on <a>" in result.stderr
     assert "Traceback" not in result.stderr
+    # … and the PDF's fetcher, the last line of defence, would refuse the file itself.
+    from almanac import urlpolicy
+
+    with pytest.raises(urlpolicy.RefusedURL, match="refused 'file:///etc/passwd': a file outside the project"):
+        urlpolicy.check("file:///etc/passwd", mini_project)
 
 
 def test_an_image_beside_a_chapter_reaches_the_pdf_of_every_language(mini_project):

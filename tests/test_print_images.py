@@ -162,7 +162,7 @@ def _images(path: Path) -> dict[tuple[int, int], Drawn]:
 def test_the_printers_edition_builds_and_says_which_image_it_downsampled(printed):
     assert printed.returncode == 0, printed.stderr[-3000:]
     assert [line for line in printed.stderr.splitlines() if line.startswith("WARNING")] == []
-    assert [line for line in printed.stderr.splitlines() if "downsampled" in line] == [f"INFO    -  {DOWNSAMPLED}"]
+    assert [line for line in printed.stderr.splitlines() if "downsampled" in line] == [f"INFO    -  Note: {DOWNSAMPLED}"]
 
 
 def test_every_image_is_cmyk_or_grey_and_nothing_is_rgb(printed, project):

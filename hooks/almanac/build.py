@@ -336,9 +336,12 @@ def _record_pdfs(root: Path, files: dict[str, str], print_edition: bool, languag
         brochures.Cache(context.cache_dir(root, "pdf")).record(files, print_edition, languages)
 
 
+NOTE = "Note: "   # an INFO message that starts so is shown by a publishing build (e.g. a photo downsampled)
+
+
 def _worth_showing(line: str) -> bool:
-    # Everything but MkDocs' INFO lines: warnings, errors and whatever a tool prints on its own.
-    return bool(line.strip()) and not line.startswith("INFO")
+    # Everything but MkDocs' INFO lines: warnings, errors, notes and whatever a tool prints on its own.
+    return bool(line.strip()) and (not line.startswith("INFO") or line.split("-  ", 1)[-1].startswith(NOTE))
 
 
 def _swap(temp: Path, site: Path) -> None:
