@@ -37,7 +37,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from bs4 import BeautifulSoup
 from markupsafe import Markup
 
-from . import press, printimages, templating
+from . import hyphenation, press, printimages, templating
 from .errors import AlmanacError
 from .urlpolicy import RefusedURL, check
 
@@ -248,7 +248,7 @@ def shared_inputs(css: str, templates: Path, fonts_dir: Path) -> str:
     # The version from package metadata: importing WeasyPrint costs 0.5 s, and a warm build renders nothing.
     parts = [CACHE_VERSION, importlib.metadata.version("weasyprint"), Path(__file__).read_bytes(),
              Path(press.__file__).read_bytes(), Path(printimages.__file__).read_bytes(),
-             Path(__file__).with_name("fetcher.py").read_bytes(), css]
+             Path(__file__).with_name("fetcher.py").read_bytes(), hyphenation.DICTIONARY.read_bytes(), css]
     for template in sorted(templates.glob("*.html")):
         parts += [template.name, template.read_bytes()]
     for font in sorted(fonts_dir.glob("*.woff2")):
@@ -278,6 +278,8 @@ def render(job: Job, css: str, root: str) -> tuple[str, int, float, str | None]:
 
     from .fetcher import ProjectFetcher
 
+    # Pyphen has no Kazakh: ours, registered in this worker process before any layout.
+    hyphenation.register()
     started = time.perf_counter()
     name = job.name
     try:
