@@ -1,14 +1,15 @@
 """Indicator tables, CSV downloads and charts from `data/indicators/*.yml`.
 
 Events:
-- on_config: prepare the chart font (the data files were validated when the
-  build's project was loaded, see engine.project).
+- on_config: check that Babel knows every language built, and prepare the
+  chart font (the data files were validated when the build's project was
+  loaded, see engine.project).
 - on_page_markdown: replace `{{ indicators(...) }}` and `{{ chart(...) }}`
   markers with tables and inline SVG in the page's language.
 - on_post_page: write the CSV files the page links to.
 
-Reads: the build's project (datasets, locales), overrides/partials/almanac/*.html,
-overrides/assets/fonts/*.woff2.
+Reads: the build's project (datasets, locales), mkdocs.yml (for the line of a
+language), overrides/partials/almanac/*.html, overrides/assets/fonts/*.woff2.
 Writes: <site>/[<lang>/]assets/data/<publication>-<group>.<lang>.csv and
 decompressed chart fonts in .cache/almanac/fonts/.
 """
@@ -21,7 +22,7 @@ from pathlib import Path
 from mkdocs.utils import get_relative_url
 
 import engine
-from almanac import content, context, markers
+from almanac import content, context, locales, markers
 
 log = logging.getLogger("mkdocs.hooks.indicators")
 
@@ -41,6 +42,9 @@ def on_config(config):
     project = engine.project(config)
     if engine.first_pass(config):
         state.warned = set()
+        # Every table, chart and CSV formats its numbers with Babel: an unknown language stops the build here,
+        # naming its line, rather than with a traceback at the first number.
+        locales.check_languages(engine.languages(config), (project.root / "mkdocs.yml").read_text(encoding="utf-8"))
     from almanac import charts
 
     state.font_family = charts.register_fonts(context.fonts_dir(project.root), context.cache_dir(project.root, "fonts"))

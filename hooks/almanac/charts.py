@@ -32,7 +32,7 @@ from pathlib import Path
 from markupsafe import escape
 
 from . import fonts
-from .indicators import Dataset, Formatter, Group, achieved_ratio
+from .indicators import PLACEHOLDER, Dataset, Formatter, Group, achieved_ratio
 
 FONT_FAMILY = "Almanac Sans"
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision deficiency.
@@ -147,7 +147,7 @@ def chart_svg(dataset: Dataset, chart_id: str, fmt: Formatter, family: str,
         "kind": chart["type"], "family": family, "ident": f"chart-{dataset.publication}-{chart_id}",
         "layout": layout,
         "title": fmt.text(chart["title"], where), "description": fmt.text(chart["description"], where),
-        "labels": [fmt.text(i.short or i.label, f"{dataset.path}, line {i.line}, indicator '{i.id}'") for i in items],
+        "labels": [_name(dataset, i, fmt) for i in items],
         "bounds": [list(i.bounds) for i in items], "quantities": [fmt.quantity(i) for i in items],
     }
     return _cached(spec, _draw_chart), spec["title"], spec["description"]
@@ -156,8 +156,19 @@ def chart_svg(dataset: Dataset, chart_id: str, fmt: Formatter, family: str,
 def table_rows(dataset: Dataset, chart_id: str, fmt: Formatter) -> list[tuple[str, str]]:
     """(label, quantity) per bar or slice: the chart's "show as table" alternative, the same numbers."""
     items = [dataset.indicators[i] for i in dataset.charts[chart_id]["indicators"]]
-    return [(fmt.text(i.short or i.label, f"{dataset.path}, line {i.line}, indicator '{i.id}'"), fmt.quantity(i))
-            for i in items]
+    return [(_name(dataset, i, fmt), fmt.quantity(i)) for i in items]
+
+
+def _name(dataset: Dataset, indicator, fmt: Formatter) -> str:
+    """An indicator's name beside its bar: the short label, else the label without its placeholders (the
+    number is printed beside the bar)."""
+    where = f"{dataset.path}, line {indicator.line}, indicator '{indicator.id}'"
+    return PLACEHOLDER.sub("", fmt.text(indicator.short or indicator.label, where))
+
+
+def progress_items(group: Group) -> list:
+    """The indicators of a group's progress chart: those with actuals and a target to measure them against."""
+    return [i for i in group.indicators if achieved_ratio(i) is not None]
 
 
 def _wrap(label: str, layout: str) -> str:
@@ -233,12 +244,11 @@ def _bar_axes(plt, labels: list[str], layout: str):
 def progress_svg(dataset: Dataset, group: Group, fmt: Formatter, family: str, title: str, description: str,
                  layout: str = "wide") -> str:
     """Horizontal bars of the share of each target reached, for groups with yearly actuals."""
-    items = [i for i in group.indicators if achieved_ratio(i) is not None]
+    items = progress_items(group)
     spec = {
         "kind": "progress", "family": family, "ident": f"progress-{dataset.publication}-{group.id}",
         "layout": layout, "title": title, "description": description,
-        "labels": [re.sub(r"\{(value|number)\}", "", fmt.text(i.short or i.label,
-                   f"{dataset.path}, line {i.line}, indicator '{i.id}'")) for i in items],
+        "labels": [_name(dataset, i, fmt) for i in items],
         "ratios": [achieved_ratio(i) * 100 for i in items], "achieved": [fmt.achieved(i) for i in items],
     }
     return _cached(spec, _draw_progress)
@@ -246,9 +256,8 @@ def progress_svg(dataset: Dataset, group: Group, fmt: Formatter, family: str, ti
 
 def progress_rows(group: Group, fmt: Formatter) -> list[tuple[str, str]]:
     """(label, share reached) per bar of the progress chart: its table alternative."""
-    items = [i for i in group.indicators if achieved_ratio(i) is not None]
-    return [(re.sub(r"\{(value|number)\}", "", fmt.text(i.short or i.label, f"indicator '{i.id}'")), fmt.achieved(i))
-            for i in items]
+    return [(PLACEHOLDER.sub("", fmt.text(i.short or i.label, f"indicator '{i.id}'")), fmt.achieved(i))
+            for i in progress_items(group)]
 
 
 def _draw_progress(spec: dict) -> str:

@@ -6,13 +6,17 @@ hook writes the CSV files this module produces as text).
 
 A number lives once, in the data file; every language's table, CSV and chart
 is generated from it with Babel's locale rules.
+
+Data files are untrusted input, checked once when they are loaded: numbers a
+float holds exactly, only known placeholders in braces (``{value}``,
+``{number}`` in a label, ``{n}`` in a unit form), charts with something to
+draw, and the size limits of `almanac.limits`. The CSV text is written by
+`almanac.csvcells`, so no label runs as a spreadsheet formula.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 import logging
 import re
 from dataclasses import dataclass, field
@@ -23,7 +27,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 from markupsafe import Markup, escape
 
-from . import schema, yamlfile
+from . import csvcells, limits, schema, yamlfile
 from .locales import DEFAULT_LANGUAGE, Locales
 from .errors import AlmanacError
 
@@ -31,6 +35,8 @@ log = logging.getLogger("mkdocs.hooks.almanac.indicators")
 
 BUILTIN_UNITS = ("percent", "none")
 PLACEHOLDER = re.compile(r"\{(value|number)\}")
+LABEL_PLACEHOLDERS = ("value", "number")   # what Formatter.label_html replaces
+UNIT_PLACEHOLDERS = ("n",)                 # what Formatter.quantity replaces in a unit form
 FREQUENCIES = ("week", "month", "quarter", "half-year", "year")
 # A unit form may hold the number itself ("{n}-fold") or stand for it ("=1": "once a year").
 EXACT_FORM = re.compile(r"=(\d+(?:\.\d+)?)")
@@ -38,7 +44,7 @@ EXACT_FORM = re.compile(r"=(\d+(?:\.\d+)?)")
 
 class GroupConfig(schema.Config):
     id = schema.Identifier()
-    caption = schema.Localised()
+    caption = schema.Localised(placeholders=())
     section = schema.Text()
     numbered = schema.Type(bool, default=True)   # the source numbers its items
     period = schema.Optional(schema.Text())       # only where the source states one for the whole list
@@ -47,7 +53,7 @@ class GroupConfig(schema.Config):
 class IndicatorConfig(schema.Config):
     id = schema.Identifier()
     group = schema.Identifier()
-    label = schema.Localised()
+    label = schema.Localised(placeholders=LABEL_PLACEHOLDERS)
     value = schema.Optional(schema.Target())          # a number, or [low, high] for the source's «1–3»
     unit = schema.Optional(schema.Identifier())
     period = schema.Optional(schema.Text())             # during: "2023–2024", "2023"
@@ -55,7 +61,7 @@ class IndicatorConfig(schema.Config):
     every = schema.Optional(schema.Choice(FREQUENCIES))  # a recurring target: weekly … every year
     highlight = schema.Type(bool, default=False)        # a key figure on the publication's home page
     section = schema.Text()
-    short = schema.Optional(schema.Localised())
+    short = schema.Optional(schema.Localised(placeholders=()))
     baseline = schema.Optional(schema.Number())
     actuals = schema.Optional(schema.Type(dict))
 
@@ -63,9 +69,9 @@ class IndicatorConfig(schema.Config):
 class ChartConfig(schema.Config):
     id = schema.Identifier()
     type = schema.Choice(("bar", "pie"))
-    indicators = schema.ListOfItems(schema.Identifier())
-    title = schema.Localised()
-    description = schema.Localised()
+    indicators = schema.ListOfItems(schema.Identifier(), min_items=1, noun="indicator")
+    title = schema.Localised(placeholders=())
+    description = schema.Localised(placeholders=())
 
 
 class FileConfig(schema.Config):
@@ -111,6 +117,7 @@ class Group:
     numbered: bool = True
     period: str | None = None
     indicators: list[Indicator] = field(default_factory=list)
+    line: int = 0
 
     @property
     def has_actuals(self) -> bool:
@@ -135,7 +142,11 @@ class Dataset:
 def load_dataset(path: Path, project_root: Path, publications: set[str] | None = None) -> Dataset:
     """Read and validate one data file; every problem is one line naming file, line and field."""
     shown = path.relative_to(project_root).as_posix()
-    raw = yamlfile.load(path, shown)
+    try:
+        limits.check_data_file_size(path.stat().st_size, shown)
+    except OSError:
+        pass  # yamlfile.load says why the file cannot be read
+    raw = yamlfile.load(path, shown, check=lambda text: limits.check_data_text(text, shown))
     top = schema.check(FileConfig, raw, shown, 1)
     if publications is not None and top["publication"] not in publications:
         raise AlmanacError(
@@ -172,7 +183,19 @@ def _check_units(units: dict, raw, shown: str) -> dict:
                 f"{shown}, line {line}, 'units.{key}': expected plural forms per language, "
                 f"e.g. ru: {{one: ..., few: ..., many: ...}}."
             )
+        for lang, by_category in forms.items():
+            for category, form in by_category.items():
+                where = f"{shown}, line {_line(by_category, category, line)}, 'units.{key}.{lang}.{category}'"
+                if not isinstance(form, str) or not form.strip():
+                    raise AlmanacError(f"{where}: expected text, got {form!r}.")
+                problem = schema.placeholder_problem(form, UNIT_PLACEHOLDERS)
+                if problem:
+                    raise AlmanacError(f"{where}: the form {problem}.")
     return units
+
+
+def _line(mapping, key, default: int) -> int:
+    return mapping.line_of(key) if isinstance(mapping, yamlfile.LineDict) else default
 
 
 def _load_groups(raw_list, shown: str) -> dict[str, Group]:
@@ -181,11 +204,14 @@ def _load_groups(raw_list, shown: str) -> dict[str, Group]:
         cfg = schema.check(GroupConfig, item, shown, line)
         if cfg["id"] in groups:
             raise AlmanacError(f"{shown}, line {item.line_of('id')}, 'id': duplicate group id {cfg['id']!r}.")
-        groups[cfg["id"]] = Group(cfg["id"], cfg["caption"], cfg["section"], cfg["numbered"], cfg["period"])
+        groups[cfg["id"]] = Group(cfg["id"], cfg["caption"], cfg["section"], cfg["numbered"], cfg["period"],
+                                  line=item.line_of("id"))
     return groups
 
 
 def _load_indicators(raw_list, shown: str, groups: dict, units: dict) -> dict[str, Indicator]:
+    # Counted again here: the event count in limits.check_data_text cannot follow YAML aliases.
+    limits.check_indicator_count(len(raw_list) if isinstance(raw_list, list) else 0, shown)
     found: dict[str, Indicator] = {}
     for item, line in _items(raw_list, shown, "indicators"):
         cfg = schema.check(IndicatorConfig, item, shown, line)
@@ -212,7 +238,9 @@ def _load_indicators(raw_list, shown: str, groups: dict, units: dict) -> dict[st
         if cfg["period"] and cfg["deadline"]:
             raise AlmanacError(f"{where('deadline')}: give either a period (during) or a deadline, not both.")
         found[indicator.id] = indicator
-        groups[indicator.group].indicators.append(indicator)
+        group = groups[indicator.group]
+        group.indicators.append(indicator)
+        limits.check_group(group.id, len(group.indicators), shown, group.line)
     return found
 
 
@@ -221,9 +249,10 @@ def _check_actuals(actuals, where: str) -> dict[int, float]:
     for year, value in (actuals or {}).items():
         if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2200:
             raise AlmanacError(f"{where}: expected a year such as 2023, got {year!r}.")
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise AlmanacError(f"{where}: expected a number for {year}, got {value!r}.")
-        result[year] = value
+        try:
+            result[year] = schema.Number().run_validation(value)
+        except schema.ValidationError as exc:
+            raise AlmanacError(f"{where}: for {year}, {exc}.") from None
     return dict(sorted(result.items()))
 
 
@@ -233,11 +262,18 @@ def _load_charts(raw_list, shown: str, indicators: dict) -> dict[str, ChartConfi
         cfg = schema.check(ChartConfig, item, shown, line)
         if cfg["id"] in charts:
             raise AlmanacError(f"{shown}, line {item.line_of('id')}, 'id': duplicate chart id {cfg['id']!r}.")
+        where = f"{shown}, line {item.line_of('indicators')}, 'indicators'"
+        limits.check_chart(len(cfg["indicators"]), shown, item.line_of("indicators"))
         for ident in cfg["indicators"]:
             if ident not in indicators:
-                raise AlmanacError(f"{shown}, line {item.line_of('indicators')}, 'indicators': unknown indicator {ident!r}.")
+                raise AlmanacError(f"{where}: unknown indicator {ident!r}.")
             if indicators[ident].value is None:
-                raise AlmanacError(f"{shown}, line {item.line_of('indicators')}, 'indicators': {ident!r} has no value to plot.")
+                raise AlmanacError(f"{where}: {ident!r} has no value to plot.")
+            if min(indicators[ident].bounds) < 0:
+                raise AlmanacError(f"{where}: {ident!r} is below zero ({indicators[ident].value!r}); a chart draws "
+                                   f"amounts from zero.")
+        if not any(max(indicators[ident].bounds) > 0 for ident in cfg["indicators"]):
+            raise AlmanacError(f"{where}: every value is zero; a chart needs at least one above zero.")
         charts[cfg["id"]] = cfg
     return charts
 
@@ -293,7 +329,8 @@ class Formatter:
         if exact and self._exact_form(indicator, value):
             return self._exact_form(indicator, value)
         count = value[1] if isinstance(value, tuple) else value
-        category = Locale.parse(lang).plural_form(count)
+        # The Locale parsed once per formatter: parsing it for every row cost a third of a large table's time.
+        category = (self._locale if lang == self.lang else Locale.parse(lang)).plural_form(count)
         form = forms.get(category) or forms.get("other") or forms.get("many")
         if not form:
             where = f"{self.dataset.path}, line {indicator.line}, unit '{indicator.unit}'"
@@ -383,14 +420,18 @@ def achieved_ratio(indicator: Indicator) -> float | None:
 
 
 def raw_target(indicator: Indicator) -> str:
-    """The target for machines: "3", "0.5" or a range "1–3" (no locale formatting)."""
+    """The target for machines: "3", "0.5", "1234567" or a range "1–3" (no locale formatting, no exponent)."""
     if indicator.value is None:
         return ""
-    return "\u2013".join(f"{v:g}" for v in indicator.bounds) if indicator.is_range else f"{indicator.value:g}"
+    if indicator.is_range:
+        return "\u2013".join(csvcells.number(v) for v in indicator.bounds)
+    return csvcells.number(indicator.value)
 
 
 def rows(group: Group, fmt: Formatter) -> list[dict]:
     """The table rows of a group as display strings, shared by HTML and CSV."""
+    # The years are computed once: a property read per row made a table quadratic in its rows.
+    years = group.years
     result = []
     for index, ind in enumerate(group.indicators, start=1):
         result.append({
@@ -401,24 +442,25 @@ def rows(group: Group, fmt: Formatter) -> list[dict]:
             "target": fmt.quantity(ind) if ind.value is not None else "",
             "value": ind.value,
             "when": fmt.when(ind),
-            "actuals": [fmt.quantity(ind, ind.actuals[y]) if y in ind.actuals else "" for y in group.years],
+            "actuals": [fmt.quantity(ind, ind.actuals[y]) if y in ind.actuals else "" for y in years],
             "achieved": fmt.achieved(ind),
         })
     return result
 
 
-def csv_text(group: Group, fmt: Formatter) -> str:
-    """The group as CSV with headers in the reader's language and raw numbers."""
+def csv_text(group: Group, fmt: Formatter, table_rows: list[dict] | None = None) -> str:
+    """The group as CSV with headers in the reader's language and raw numbers; text cells that a spreadsheet
+    would run as a formula are neutralised (almanac.csvcells). `table_rows`: the group's `rows`, if made."""
     t = lambda key, **kw: fmt.locales.get(fmt.lang, f"indicators.{key}", **kw)  # noqa: E731
     header = [t("number"), t("indicator"), t("target"), t("unit"), t("when"), t("source")]
-    header += [t("actual", year=y) for y in group.years]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    for ind, row in zip(group.indicators, rows(group, fmt)):
+    years = group.years
+    header += [t("actual", year=y) for y in years]
+    lines = []
+    for index, (ind, row) in enumerate(zip(group.indicators, table_rows or rows(group, fmt)), start=1):
         unit = "" if ind.unit in (None, "none") else ("%" if ind.unit == "percent" else
                                                    fmt.unit_form(ind, ind.value or 0, exact=False).replace("{n}", "").strip())
-        line = [row["n"], row["label"], raw_target(ind), unit, row["when"], ind.section]
-        line += [ind.actuals.get(y, "") for y in group.years]
-        writer.writerow(line)
-    return buffer.getvalue()
+        # A single target is a number (a negative one stays a number); a range «1–3» is text.
+        target = raw_target(ind) if ind.is_range else ind.value
+        lines.append([index, row["label"], target, unit, row["when"], ind.section]
+                     + [ind.actuals.get(y) for y in years])
+    return csvcells.table(header, lines)

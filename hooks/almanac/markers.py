@@ -20,7 +20,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from . import charts, templating
+from . import charts, limits, templating
 from .indicators import Dataset, Formatter, csv_text, rows
 from .locales import Locales
 from .errors import AlmanacError
@@ -196,9 +196,13 @@ class Renderer:
             raise AlmanacError(f"{where}, line {marker.line}: group {group_id!r} of {dataset.path} has no indicators.")
         result.used.append((dataset.publication, group_id))
         csv_name = f"{dataset.publication}-{group_id}.{self.lang}.csv"
-        result.downloads[csv_name] = csv_text(group, fmt)
-        html = self._table(dataset, group, fmt, csv_base + csv_name if csv_base is not None else "")
-        if group.has_actuals and self.font_family:
+        # The rows are formatted once for the CSV and the table (the table then blanks a repeated period).
+        table_rows = rows(group, fmt)
+        result.downloads[csv_name] = csv_text(group, fmt, table_rows)
+        html = self._table(dataset, group, fmt, csv_base + csv_name if csv_base is not None else "", table_rows)
+        # The progress chart is drawn only while it fits a page; a longer list keeps the same figures in its
+        # table's «achieved» column (README, 'Limits').
+        if group.has_actuals and self.font_family and len(charts.progress_items(group)) <= limits.MAX_CHART_ITEMS:
             t = lambda key, **kw: self.locales.get(self.lang, f"indicators.{key}", **kw)  # noqa: E731
             caption = fmt.text(group.caption, f"{dataset.path}, group '{group.id}'")
             title = t("progress_title", caption=caption)
@@ -208,11 +212,10 @@ class Renderer:
                                         charts.progress_rows(group, fmt), t("achieved"))
         return html
 
-    def _table(self, dataset: Dataset, group, fmt: Formatter, csv_href: str) -> str:
+    def _table(self, dataset: Dataset, group, fmt: Formatter, csv_href: str, table_rows: list[dict]) -> str:
         t = lambda key, **kw: self.locales.get(self.lang, f"indicators.{key}", **kw)  # noqa: E731
         labels = {k: t(k) for k in ("number", "indicator", "target", "when", "achieved", "download_csv")}
         labels["actual_years"] = [t("actual", year=y) for y in group.years]
-        table_rows = rows(group, fmt)
         caption = fmt.text(group.caption, f"{dataset.path}, group '{group.id}'")
         # The caption names a period only where the source gives one for the whole list (group.period);
         # rows in that period then leave their cell empty rather than repeat it.

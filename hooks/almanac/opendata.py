@@ -13,6 +13,10 @@ Schema in datapackage.json, so a reader of either format gets the same types.
 The localised per-group CSV files beside each table (almanac.indicators.csv_text)
 are a separate, reader-oriented download and stay as they are.
 
+Text cells that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`) carry
+a leading `'` in the CSV (almanac.csvcells, as OWASP recommends); numbers stay
+numbers and the JSON keeps the text as written. The CSV resource says so.
+
 Field names are stable identifiers in English; a range target («1–3 страны»)
 is two numbers, `target_low` and `target_high` (equal when the target is one
 number). The licence is the one the source states (publication.yml `licence`);
@@ -21,11 +25,10 @@ where it states none, the descriptor says so ("notspecified") and invents none.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from pathlib import Path
 
+from . import csvcells
 from .indicators import FREQUENCIES, BUILTIN_UNITS, Dataset, Formatter, Indicator
 from .locales import DEFAULT_LANGUAGE
 from .schema import DUE_KINDS
@@ -102,14 +105,10 @@ def records(dataset: Dataset, langs: list[str], locales, warn) -> list[dict]:
 
 
 def csv_text(rows: list[dict], columns: list[dict]) -> str:
-    """The records as CSV: a header of field names, numbers without locale formatting, empty cells for None."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    """The records as CSV: a header of field names, numbers without locale formatting, empty cells for None,
+    text that a spreadsheet would run as a formula neutralised."""
     names = [field["name"] for field in columns]
-    writer.writerow(names)
-    for row in rows:
-        writer.writerow([_cell(row[name]) for name in names])
-    return buffer.getvalue()
+    return csvcells.table(names, ([row[name] for name in names] for row in rows))
 
 
 def json_text(rows: list[dict]) -> str:
@@ -135,7 +134,8 @@ def datapackage(pub, dataset: Dataset, langs: list[str], site_url: str, locales)
         "units": _units(dataset, langs, locales),
         "resources": [
             {"name": "indicators", "path": FILES["csv"], "profile": "tabular-data-resource", "format": "csv",
-             "mediatype": "text/csv", "encoding": "utf-8", "title": "Indicators (CSV)", "schema": schema},
+             "mediatype": "text/csv", "encoding": "utf-8", "title": "Indicators (CSV)", "description": csvcells.NOTE,
+             "schema": schema},
             {"name": "indicators-json", "path": FILES["json"], "profile": "tabular-data-resource",
              "format": "json", "mediatype": "application/json", "encoding": "utf-8",
              "title": "Indicators (JSON, the same records as objects)", "schema": schema},
@@ -202,12 +202,3 @@ def _units(dataset: Dataset, langs: list[str], locales) -> dict:
 def _title(pub, lang: str) -> str:
     return pub.meta["title"].get(lang) or pub.title(DEFAULT_LANGUAGE)
 
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)

@@ -13,17 +13,26 @@ from __future__ import annotations
 
 import copy
 import datetime
+import decimal
+import difflib
 import math
 import re
 
 from .errors import AlmanacError
+from .limits import MAX_SIGNIFICANT_DIGITS
 from .yamlfile import LineDict
 
 _REQUIRED = object()
 
 
 class ValidationError(Exception):
-    """A value is not what its option expects; the message says what was expected and what was found."""
+    """A value is not what its option expects; the message says what was expected and what was found.
+
+    `line` is the line of the bad part when it is not the field's own line (one language of a mapping)."""
+
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.line = line
 
 
 class Option:
@@ -80,13 +89,18 @@ class Choice(Option):
 
 
 class ListOfItems(Option):
-    def __init__(self, item: Option, default=_REQUIRED):
+    def __init__(self, item: Option, default=_REQUIRED, min_items: int = 0, noun: str = "item"):
         super().__init__(default)
         self.item = item
+        self.min_items = min_items
+        self.noun = noun
 
     def run_validation(self, value):
         if not isinstance(value, list):
             raise ValidationError(f"expected a list, got {value!r}")
+        if len(value) < self.min_items:
+            raise ValidationError(f"expected at least {self.min_items} {self.noun}{'s' if self.min_items > 1 else ''}, "
+                                  f"got {value!r}")
         result = []
         for index, item in enumerate(value, start=1):
             try:
@@ -97,26 +111,76 @@ class ListOfItems(Option):
 
 
 class Number(Option):
-    """An int or float (not a bool, not a string that looks like a number)."""
+    """An int or float (not a bool, not a string that looks like a number) that every output shows exactly.
+
+    At most 15 significant digits, below 10^15 and with at most 15 decimals: a float holds such a number
+    exactly, so Babel's formatting, the charts, the CSV and the JSON all show the same figure (a 30-digit
+    value broke Babel's decimal arithmetic, and 10^300 would print 300 zeros)."""
 
     def run_validation(self, value):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             raise ValidationError(f"expected a number, got {value!r}")
+        if not _exact(value):
+            limit = MAX_SIGNIFICANT_DIGITS
+            raise ValidationError(f"expected a number of at most {limit} significant digits, below 10^{limit} and with "
+                                  f"at most {limit} decimals (what a float holds exactly), got {value!r}")
         return value
 
 
+def _exact(value: int | float) -> bool:
+    # repr gives the shortest text that reads back as the same float, i.e. the digits the editor wrote.
+    digits = decimal.Decimal(value if isinstance(value, int) else repr(value))
+    if not digits:
+        return True
+    sign, figures, exponent = digits.normalize().as_tuple()
+    limit = MAX_SIGNIFICANT_DIGITS
+    return len(figures) <= limit and digits.adjusted() < limit and exponent >= -limit
+
+
 class Localised(Option):
-    """A mapping of language code to non-empty text, e.g. ``{ru: ..., en: ...}``."""
+    """A mapping of language code to non-empty text, e.g. ``{ru: ..., en: ...}``.
+
+    `placeholders`, where given, are the names the text may hold in braces (a label's ``{value}``; none for
+    a caption); any other ``{…}`` is refused with the nearest valid name, since it would be printed as it
+    is and the number lost. None: braces are not checked."""
+
+    def __init__(self, default=_REQUIRED, placeholders: tuple[str, ...] | None = None):
+        super().__init__(default)
+        self.placeholders = None if placeholders is None else tuple(placeholders)
 
     def run_validation(self, value):
         if not isinstance(value, dict) or not value:
             raise ValidationError(f"expected a mapping of language to text, got {value!r}")
         for lang, text in value.items():
+            line = value.line_of(lang) if isinstance(value, LineDict) else None
             if not isinstance(lang, str) or not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z]+)?", lang):
-                raise ValidationError(f"expected a language code, got {lang!r}")
+                raise ValidationError(f"expected a language code, got {lang!r}", line)
             if not isinstance(text, str) or not text.strip():
-                raise ValidationError(f"expected text for '{lang}', got {text!r}")
+                raise ValidationError(f"expected text for '{lang}', got {text!r}", line)
+            problem = None if self.placeholders is None else placeholder_problem(text, self.placeholders)
+            if problem:
+                raise ValidationError(f"the '{lang}' text {problem}", line)
         return dict(value)
+
+
+BRACED = re.compile(r"\{([^{}\n]*)\}")
+
+
+def placeholder_problem(text: str, known: tuple[str, ...]) -> str | None:
+    """What is wrong with the ``{…}`` in `text` given the placeholders `known`, or None.
+
+    The answer reads after "the 'ru' text ": "has '{valeu}'; did you mean '{value}'? ...". """
+    for match in BRACED.finditer(text):
+        name = match[1].strip()
+        if name in known:
+            continue
+        if not known:
+            return f"has '{match[0]}', but this text takes no placeholders: it is shown as written"
+        expected = " or ".join(f"'{{{k}}}'" for k in known)
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
+        hint = f"did you mean '{{{close[0]}}}'? " if close else ""
+        return f"has an unknown placeholder '{match[0]}'; {hint}expected {expected}"
+    return None
 
 
 class Target(Option):
@@ -125,7 +189,7 @@ class Target(Option):
     def run_validation(self, value):
         if isinstance(value, list):
             if (len(value) == 2 and all(_is_number(v) for v in value) and value[0] < value[1]):
-                return (value[0], value[1])
+                return tuple(Number().run_validation(v) for v in value)
             raise ValidationError(f"expected a number or a range [low, high] with low < high, got {value!r}")
         return Number().run_validation(value)
 
@@ -192,22 +256,28 @@ class Config:
     def validate(cls, raw: dict) -> tuple[dict, list[tuple[str, str]]]:
         """(values, problems): values for every option (defaults filled in), and (key, message) per problem,
         unknown keys last."""
+        values, problems = cls.validate_with_lines(raw)
+        return values, [(key, message) for key, message, _ in problems]
+
+    @classmethod
+    def validate_with_lines(cls, raw: dict) -> tuple[dict, list[tuple[str, str, int | None]]]:
+        """As `validate`, with the line of each problem where it is not its field's line (else None)."""
         values, problems = {}, []
         options = cls.options()
         for name, option in options.items():
             if name not in raw or raw[name] is None and not isinstance(option, Optional):
                 if option.required:
-                    problems.append((name, "required field is missing"))
+                    problems.append((name, "required field is missing", None))
                 else:
                     values[name] = copy.deepcopy(option.default)
                 continue
             try:
                 values[name] = option.run_validation(raw[name])
             except ValidationError as exc:
-                problems.append((name, str(exc)))
+                problems.append((name, str(exc), exc.line))
         for key in raw:
             if key not in options:
-                problems.append((key, f"unknown field; expected one of: {', '.join(sorted(options))}"))
+                problems.append((key, f"unknown field; expected one of: {', '.join(sorted(options))}", None))
         return values, problems
 
 
@@ -215,9 +285,9 @@ def check(config_class: type[Config], raw, shown_as: str, line: int) -> dict:
     """Validate `raw` against `config_class`; raise one line naming the first bad field."""
     if not isinstance(raw, dict):
         raise AlmanacError(f"{shown_as}, line {line}: expected a mapping, got {raw!r}.")
-    values, problems = config_class.validate(raw)
+    values, problems = config_class.validate_with_lines(raw)
     if problems:
-        key, message = problems[0]
-        where = raw.line_of(key) if isinstance(raw, LineDict) else line
+        key, message, exact = problems[0]
+        where = exact or (raw.line_of(key) if isinstance(raw, LineDict) else line)
         raise AlmanacError(f"{shown_as}, line {where}, '{key}': {message.rstrip('.')}.")
     return values

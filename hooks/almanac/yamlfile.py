@@ -88,10 +88,12 @@ else:
 _parsed: dict[str, tuple[bytes, object]] = {}
 
 
-def load(path: Path, shown_as: str):
+def load(path: Path, shown_as: str, check=None):
     """Parse `path`; a syntax error becomes one line naming `shown_as` and the line.
 
-    Each call returns a fresh copy, so callers may change what they get."""
+    `check(text)`, if given, runs on the decoded text before it is parsed (not when the file is in the
+    cache): a cheap look that can refuse a file before its slow parse. Each call returns a fresh copy,
+    so callers may change what they get."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -102,6 +104,8 @@ def load(path: Path, shown_as: str):
     cached = _parsed.get(str(path))
     if cached and cached[0] == digest:
         return copy.deepcopy(cached[1])
+    if check is not None:
+        check(text)
     try:
         try:
             data = yaml.load(text, Loader=_FastLoader)
