@@ -47,8 +47,8 @@ def on_files(files, config):
     project = engine.project(config)
     pages = sorted(files.documentation_pages(), key=lambda f: f.src_uri)
     try:
-        content.check_inventory([f.src_uri for f in pages], project.languages, project.publications,
-                                project.docs_name)
+        content.check_inventory([f.src_uri for f in pages], engine.configured_languages(config),
+                                project.publications, project.docs_name)
     except AlmanacError as exc:
         raise PluginError(str(exc)) from None
     for file in pages:

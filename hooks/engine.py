@@ -96,6 +96,16 @@ def languages(config) -> list[str]:
     return [lang.locale for lang in plugin.config.languages if lang.build]
 
 
+def configured_languages(config) -> list[str]:
+    """Every language of plugins.i18n.languages, built or not (`build: false` still names a language
+    whose files are legitimate, only left out of this build); the default language first."""
+    plugin = config.plugins.get("i18n")
+    if not plugin:
+        return [DEFAULT_LANGUAGE]
+    langs = [lang.locale for lang in plugin.config.languages]
+    return sorted(langs, key=lambda lang: lang != DEFAULT_LANGUAGE)
+
+
 def nested(config) -> bool:
     """True inside the passes static-i18n starts for the languages after the first."""
     if shard():

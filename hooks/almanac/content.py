@@ -33,7 +33,7 @@ from urllib.parse import unquote, urlsplit
 
 import yaml
 
-from . import markup
+from . import limits, markup
 from .errors import AlmanacError
 
 # The same pattern MkDocs uses to find front matter (mkdocs.utils.meta), so both agree on where it ends.
@@ -114,6 +114,8 @@ def check(text: str, shown: str, path: Path, docs_dir: Path) -> Page:
     lines = text.split("\n")[body_line - 1:]
     if not "".join(lines).strip():
         raise AlmanacError(f"{shown}, line {body_line}: the page is empty; expected a '# Title' line and its text.")
+    # Work bounded before it starts: a table longer than the limit would take minutes in every PDF.
+    limits.check_page_tables("\n".join(lines), shown, body_line)
     has_title = False
     outline = _Outline(shown)
     previous = ""
