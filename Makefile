@@ -3,9 +3,12 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-# Debian packages, each as check:package; a check that starts with / is a file that must exist, else a command.
-# APT_FILES: the printer's edition's CMYK profile, ISO Coated v2 300% (basICColor, FOGRA39), from scribus-data.
-APT_FILES := /usr/share/scribus/profiles/ISOcoated_v2_300_bas.icc:scribus-data
+# Debian packages, each as check:package; a check that starts with / is a file that must exist, one that
+# starts with lib a shared library the dynamic linker must know, else a command.
+# APT_FILES: the printer's edition's CMYK profile, ISO Coated v2 300% (basICColor, FOGRA39), from scribus-data,
+# and WeasyPrint's system libraries (pip installs WeasyPrint on a slim Debian, whose import then fails).
+APT_FILES := /usr/share/scribus/profiles/ISOcoated_v2_300_bas.icc:scribus-data \
+  libpango-1.0.so.0:libpango-1.0-0 libpangoft2-1.0.so.0:libpangoft2-1.0-0 libharfbuzz-subset.so.0:libharfbuzz-subset0
 APT_TOOLS := pdffonts:poppler-utils qpdf:qpdf chromium:chromium java:default-jre-headless npm:npm msgfmt:gettext
 # The Nu HTML Checker, pinned, installed by npm into .tools/ (git-ignored); it runs on Debian's Java.
 VNU_VERSION := 26.9.27
@@ -126,12 +129,13 @@ system-deps: APT_NEEDED = $(APT_TOOLS) $(APT_FILES)
 print-deps: APT_NEEDED = $(APT_FILES)
 system-deps print-deps:
 	@missing=""; for pair in $(APT_NEEDED); do check=$${pair%%:*}; pkg=$${pair##*:}; \
-	  case "$$check" in /*) test -e "$$check" ;; *) command -v "$$check" >/dev/null 2>&1 ;; esac \
+	  case "$$check" in /*) test -e "$$check" ;; lib*) ldconfig -p 2>/dev/null | grep -qF "$$check " ;; \
+	    *) command -v "$$check" >/dev/null 2>&1 ;; esac \
 	    || missing="$$missing $$pkg"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
 clean:
