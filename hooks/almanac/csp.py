@@ -14,6 +14,11 @@ matplotlib SVG with a `<style>` element and `style="..."` attributes: those are
 allowed by hash too ('unsafe-hashes' admits exactly these attribute values,
 never any other inline style).
 
+The page is read as a browser reads it, by Lexbor's HTML5 parser (selectolax) with scripting on, so
+what is hashed is the text the browser hashes: a script's text ends where the browser ends it (not at
+a `</script>` inside `<!-- <script>`), newlines are normalised, `<noscript>` holds no elements, and
+inside `<svg>` character references are decoded and CDATA sections read.
+
 Reads: a page's HTML text. Writes: nothing (pure functions over text).
 """
 
@@ -23,15 +28,11 @@ import base64
 import hashlib
 import html
 import re
-import string
 from dataclasses import dataclass
-from html import parser as _html_parser
-from html.parser import HTMLParser
+
+from selectolax.lexbor import LexborHTMLParser
 
 META_NAME = "Content-Security-Policy"
-
-# Inline <script> types a browser runs; others (application/json, importmap...) are data, never run.
-_RUN_TYPES = {"", "text/javascript", "application/javascript", "application/ecmascript", "text/ecmascript", "module"}
 
 # Everything from the site itself, nothing from elsewhere. data: images are Material's icons,
 # which its stylesheet draws as inline SVG masks. No frame-ancestors/report-uri: a meta policy ignores them.
@@ -56,7 +57,8 @@ class CSPError(ValueError):
 
 @dataclass(frozen=True)
 class Inline:
-    """The inline code of one page, as hash sources ('sha256-...'), each listed once, in page order."""
+    """The inline code of one page, as hash sources ('sha256-...'), each listed once, in page order
+    (the content of <template>s last)."""
 
     scripts: tuple[str, ...] = ()
     styles: tuple[str, ...] = ()
@@ -65,155 +67,22 @@ class Inline:
 
 
 def hash_source(text: str) -> str:
-    """The CSP hash source of `text` as the browser hashes it (UTF-8, newlines normalised by the parser)."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    """The CSP hash source of `text`, the content of an element or attribute as parsed: its UTF-8, hashed."""
     digest = hashlib.sha256(text.encode("utf-8")).digest()
     return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
 
 
 def inline_code(page: str) -> Inline:
-    """The inline scripts, style elements and style attributes in `page`, hashed.
+    """The inline scripts, style elements and style attributes in `page`, hashed, and its event handlers.
 
     Material writes the navigation into every page, so a page grows with the library and the pages together
-    grow with its square (1.4 GB of HTML at 50 times the real content). `HTMLParser` visits every tag and
-    text of it; the scanner below, about five times faster, visits only what can matter (comments, <script>,
-    <style>, <svg> and tags with a style= or on...= attribute), found by one regular expression, and reads
-    each of them with the standard library parser's own patterns. Markup it is unsure of goes to
-    `HTMLParser`, which stays the reference: tests/test_csp.py checks that both agree on every built page."""
-    try:
-        found = _scan(page)
-    except _Unsure:
-        found = reference_inline_code(page)
+    grow with its square (1.4 GB of HTML at 50 times the real content). The parser builds the tree in C;
+    one selector then visits only the elements that can carry inline code, so Python touches a few
+    elements a page. The content of `<template>`s and of `<iframe srcdoc>` documents (which inherit the
+    page's policy) counts too."""
+    found: tuple[list[str], ...] = ([], [], [], [])
+    _collect(page, found)
     return Inline(*(tuple(dict.fromkeys(items)) for items in found))
-
-
-def reference_inline_code(page: str) -> tuple[list[str], list[str], list[str], list[str]]:
-    """What `HTMLParser` finds in `page`: (scripts, styles, style attributes, handler names), with repeats."""
-    parser = _InlineParser()
-    parser.feed(page)
-    parser.close()
-    return parser.scripts, parser.styles, parser.style_attributes, parser.handlers
-
-
-class _Unsure(Exception):
-    """Markup the scanner leaves to HTMLParser."""
-
-
-# Where something may count, in the lower-cased page (a literal first character keeps the search fast).
-# An attribute is only a candidate here: it counts if it lies inside a start tag.
-_CANDIDATE = re.compile(r"<(?:!--|!\[|script(?=[\s/>])|style(?=[\s/>])|/?svg(?=[\s/>]))|style(?=[\s/=>])|on[^\s/=>]*\s*=")
-_END_TAG = re.compile(r"</\s*([a-zA-Z][-.a-zA-Z0-9:_]*)\s*>")
-_ASCII_LETTERS = frozenset(string.ascii_letters)
-_RAW_TEXT_END = {tag: re.compile(rf"</\s*{tag}\s*>", re.I) for tag in ("script", "style")}   # as set_cdata_mode
-
-
-def _scan(page: str) -> tuple[list[str], list[str], list[str], list[str]]:
-    lowered = page.lower()
-    if len(lowered) != len(page):
-        raise _Unsure   # a character whose lower case is longer (İ): positions would not match
-    scripts: list[str] = []
-    styles: list[str] = []
-    style_attributes: list[str] = []
-    handlers: list[str] = []
-    svg_depth = 0
-    at = 0   # everything before `at` has been read
-    while True:
-        candidate = _CANDIDATE.search(lowered, at)
-        if candidate is None:
-            break
-        text = candidate.group()
-        if text == "<!--":
-            end = page.find("-->", candidate.end())
-            if end < 0:
-                raise _Unsure
-            at = end + 3
-            continue
-        if text == "<![":
-            raise _Unsure   # CDATA and marked sections: HTMLParser's reading is the one to follow
-        if text == "</svg":
-            end_tag = _END_TAG.match(page, candidate.start())
-            if end_tag is None:
-                raise _Unsure
-            svg_depth -= bool(svg_depth)
-            at = end_tag.end()
-            continue
-        if text.startswith("<"):
-            start = candidate.start()
-        elif not _before_attribute(lowered[candidate.start() - 1:candidate.start()]):
-            at = candidate.end()
-            continue   # part of a longer word («content=»): an attribute name follows a space, quote or slash
-        else:
-            start = page.rfind("<", at, candidate.start())
-            # Two '<' after the last '>': one is inside an attribute value, and the tag's start is not certain.
-            after_gt = max(at, page.rfind(">", at, candidate.start()) + 1)
-            if start >= 0 and page.find("<", after_gt, candidate.start()) not in (start, -1):
-                raise _Unsure
-        tag = _start_tag(page, start)
-        if tag is None or tag[1] <= candidate.start():
-            at = candidate.end()
-            continue   # a word in text, or an attribute of something that is not a start tag
-        name, end, self_closing, attrs = tag
-        for attr, value in attrs:
-            if attr == "style":
-                style_attributes.append(hash_source(value or ""))
-            elif attr.startswith("on") and value is not None:
-                handlers.append(attr)
-        at = end
-        if self_closing:
-            continue
-        if name == "svg":
-            svg_depth += 1
-        elif name in _RAW_TEXT_END:
-            close = _RAW_TEXT_END[name].search(page, end)
-            if close is None:
-                raise _Unsure
-            content = page[end:close.start()]
-            if name == "style":
-                styles.append(hash_source(content))
-                if svg_depth and html.unescape(content) != content:
-                    styles.append(hash_source(html.unescape(content)))
-            elif not dict(attrs).get("src") and _runs(dict(attrs).get("type")):
-                scripts.append(hash_source(content))
-            at = close.end()
-    return scripts, styles, style_attributes, handlers
-
-
-def _before_attribute(char: str) -> bool:
-    """Whether an attribute name may follow `char`: the lookbehind of html.parser's attrfind_tolerant."""
-    return char.isspace() or char in ("'", '"', "/")
-
-
-def _start_tag(page: str, start: int):
-    """(name, end, self-closing, attributes) of the start tag at `start`, read as HTMLParser.parse_starttag
-    reads it; None if there is none; _Unsure where HTMLParser would read the text otherwise."""
-    if start < 0 or page[start + 1:start + 2] not in _ASCII_LETTERS:
-        return None   # HTMLParser opens a tag only at '<' and an ASCII letter
-    whole = _html_parser.locatestarttagend_tolerant.match(page, start)
-    after = whole.end()
-    if page.startswith(">", after):
-        end, self_closing = after + 1, False
-    elif page.startswith("/>", after):
-        end, self_closing = after + 2, True
-    else:
-        raise _Unsure
-    found = _html_parser.tagfind_tolerant.match(page, start + 1)
-    attrs, at = [], found.end()
-    while at < end:
-        attribute = _html_parser.attrfind_tolerant.match(page, at)
-        if not attribute:
-            break
-        name, rest, value = attribute.group(1, 2, 3)
-        if not rest:
-            value = None
-        elif value[:1] == "'" == value[-1:] or value[:1] == '"' == value[-1:]:
-            value = value[1:-1]
-        if value:
-            value = html.unescape(value)
-        attrs.append((name.lower(), value))
-        at = attribute.end()
-    if page[at:end].strip() not in (">", "/>"):
-        raise _Unsure   # HTMLParser would read such a tag as text
-    return found.group(1).lower(), end, self_closing, attrs
 
 
 def policy(inline: Inline, live_reload: bool = False) -> str:
@@ -251,57 +120,102 @@ def insert_policy(page: str, text: str) -> str:
     return f'{page[:at]}\n<meta http-equiv="{META_NAME}" content="{content}">{page[at:]}'
 
 
-class _InlineParser(HTMLParser):
-    """Collects the text of inline scripts and styles, and style/handler attributes, in document order."""
+# The elements that can carry inline code; handler attributes are added per page (see _handler_names).
+_CODE = "script, style, [style], iframe[srcdoc]"
 
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.scripts: list[str] = []
-        self.styles: list[str] = []
-        self.style_attributes: list[str] = []
-        self.handlers: list[str] = []
-        self._open: str | None = None      # "script" or "style" while inside one that counts
-        self._text: list[str] = []
-        self._svg_depth = 0
+# A handler attribute as the tokenizer reads it, in the ASCII-lower-cased bytes (as it lower-cases names):
+# a name after a space, '/' or a quote, then '='. This only chooses which names to ask the parsed page for.
+_HANDLER = re.compile(rb"on[a-z]+(?=[\t\n\f\r ]*=)")
+_BEFORE_NAME = frozenset(b" \t\n\f\r/\"'")
 
-    def handle_starttag(self, tag, attrs):
-        self._attributes(attrs)
-        if tag == "svg":
-            self._svg_depth += 1
-        elif tag == "script" and not dict(attrs).get("src") and _runs(dict(attrs).get("type")):
-            self._open, self._text = "script", []
-        elif tag == "style":
-            self._open, self._text = "style", []
+# What the script's type must be for the browser to check its text against the policy: the JavaScript MIME
+# types, modules, import maps and speculation rules (HTML, "prepare the script element"). Others are data.
+_CHECKED_TYPES = frozenset({
+    "application/ecmascript", "application/javascript", "application/x-ecmascript", "application/x-javascript",
+    "text/ecmascript", "text/javascript", "text/javascript1.0", "text/javascript1.1", "text/javascript1.2",
+    "text/javascript1.3", "text/javascript1.4", "text/javascript1.5", "text/jscript", "text/livescript",
+    "text/x-ecmascript", "text/x-javascript", "module", "importmap", "speculationrules",
+})
+_ASCII_WHITESPACE = " \t\n\f\r"
 
-    def handle_startendtag(self, tag, attrs):
-        self._attributes(attrs)
-
-    def handle_endtag(self, tag):
-        if tag == "svg" and self._svg_depth:
-            self._svg_depth -= 1
-        if tag != self._open:
-            return
-        text = "".join(self._text)
-        if tag == "script":
-            self.scripts.append(hash_source(text))
-        else:
-            self.styles.append(hash_source(text))
-            # Inside <svg> the parser decodes character references in <style>; hash that text too.
-            if self._svg_depth and html.unescape(text) != text:
-                self.styles.append(hash_source(html.unescape(text)))
-        self._open = None
-
-    def handle_data(self, data):
-        if self._open:
-            self._text.append(data)
-
-    def _attributes(self, attrs):
-        for name, value in attrs:
-            if name == "style":
-                self.style_attributes.append(hash_source(value or ""))
-            elif name.startswith("on") and value is not None:
-                self.handlers.append(name)
+# Elements of <svg> and <math> whose children are HTML again (HTML's integration points).
+_INTEGRATION_POINTS = {"svg": {"foreignobject", "desc", "title"},
+                       "math": {"mi", "mo", "mn", "ms", "mtext", "annotation-xml"}}
 
 
-def _runs(script_type: str | None) -> bool:
-    return (script_type or "").strip().lower() in _RUN_TYPES
+def _collect(page: str, found: tuple[list[str], ...]) -> None:
+    """Adds the inline code of `page` to `found` (scripts, styles, style attributes, handler names)."""
+    data = page.encode("utf-8")
+    handler_names = _handler_names(data)
+    selector = ", ".join([_CODE, *(f"[{name}]" for name in handler_names)])
+    document = LexborHTMLParser(data, scripting=True)   # as a browser that runs scripts: <noscript> is text
+    trees = [document]
+    for tree in trees:   # template content is no part of the tree; scripts cloned from it run all the same
+        trees += tree.template_fragments()
+    for tree in trees:
+        # An element matching several selectors comes once per selector, next to itself.
+        for element in dict.fromkeys(tree.css(selector)):
+            _element_code(element, handler_names, found)
+
+
+def _element_code(element, handler_names: frozenset[str], found: tuple[list[str], ...]) -> None:
+    """Adds what one element of the selector carries to `found`."""
+    scripts, styles, style_attributes, handlers = found
+    attributes = element.attributes
+    if element.tag == "script":
+        if _checked(element, attributes):
+            scripts.append(hash_source(element.text(deep=False)))
+    elif element.tag == "style":
+        styles.append(hash_source(element.text(deep=False)))
+    elif element.tag == "iframe" and attributes.get("srcdoc"):
+        _collect(attributes["srcdoc"], found)   # a srcdoc document runs under this page's policy
+    if "style" in attributes:
+        style_attributes.append(hash_source(attributes["style"] or ""))
+    handlers += [name for name, value in attributes.items() if name in handler_names and value is not None]
+
+
+def _handler_names(data: bytes) -> frozenset[str]:
+    """The names of event-handler attributes `data` may hold: all of them, and some words that are not."""
+    lowered = data.lower()   # bytes: ASCII letters only, as the tokenizer lower-cases names
+    names = set()
+    for match in _HANDLER.finditer(lowered):
+        if match.start() and lowered[match.start() - 1] in _BEFORE_NAME:
+            names.add(match.group().decode("ascii"))
+    return frozenset(names)
+
+
+def _checked(script, attributes: dict[str, str | None]) -> bool:
+    """Whether the browser checks `script`'s text against the policy: it is inline and of a type it runs."""
+    svg = _namespace(script) == "svg"
+    if svg:
+        # An SVG script is external by its href; its `language` means nothing.
+        if attributes.get("href") or attributes.get("xlink:href"):
+            return False
+        language = None
+    elif "src" in attributes:
+        return False   # even src="": the browser then fires an error and never runs the text
+    else:
+        language = attributes.get("language")   # absent or empty: JavaScript
+    if "type" in attributes:
+        kind = attributes["type"] or ""
+        kind = kind.strip(_ASCII_WHITESPACE) if kind else "text/javascript"
+    elif language:
+        kind = "text/" + language
+    else:
+        kind = "text/javascript"
+    return kind.lower() in _CHECKED_TYPES
+
+
+def _namespace(element) -> str:
+    """The namespace the tree builder gave `element` ("html", "svg" or "math"), from its ancestors' names."""
+    names = []
+    while element is not None and element.tag not in (None, "-document"):
+        names.append(element.tag.lower())
+        element = element.parent
+    namespace, integration_point = "html", False
+    for name in reversed(names):
+        if namespace == "html" or integration_point:
+            namespace = name if name in ("svg", "math") else "html"
+        # Otherwise a child of foreign content keeps its parent's namespace (a script is no breakout tag).
+        integration_point = name in _INTEGRATION_POINTS.get(namespace, ())
+    return namespace
