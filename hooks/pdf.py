@@ -21,8 +21,10 @@ overrides/print/*, overrides/assets/fonts/*.
 Writes: .cache/almanac/pdf/<key>.pdf, .cache/almanac/pdf/manifest.json,
 <site>/pdf/<slug>.<lang>.pdf.
 
-Set ALMANAC_PRINT_EDITION=1 (make print) or extra.almanac.print_edition to
-add 3 mm bleed and crop marks.
+Set ALMANAC_PRINT_EDITION=1 (make print) or extra.almanac.print_edition for
+the printer's edition: 3 mm bleed, crop and registration marks beyond it
+(extra.almanac.print_marks), whole sheets. Each publication's PDFs are dated
+by the last commit of its inputs (git is asked once a build).
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ class _State:
         self.started = 0.0
         self.css = ""                    # this build's stylesheet and the hash of all shared inputs
         self.shared = ""
+        self.dates: dict = {}            # slug -> almanac.dates.ContentDate, asked of git once a build
 
 
 state = _State()
@@ -78,6 +81,7 @@ def on_config(config):
         _stop_pool()
         state.chapters, state.jobs, state.rendered, state.noted = {}, [], set(), set()
         state.css = state.shared = ""
+        state.dates = {}
     return config
 
 
@@ -109,8 +113,13 @@ def on_env(env, config, files):
     lang = engine.build_language(config)
     cache = context.cache_dir(root, "pdf")
     cache.mkdir(parents=True, exist_ok=True)
+    for slug in sorted({slug for slug, _ in state.chapters} - set(state.dates)):
+        state.dates[slug] = brochures.content_date(project, slug)
+        note = state.dates[slug].note(f"{project.docs_name}/{slug}")
+        if note:
+            log.info(build.NOTE + note)
     jobs = [brochures.job(project, slug, lang, captured, config.site_url or "", _print_edition(config), state.shared,
-                          cache)
+                          cache, state.dates[slug], project.settings["print_marks"])
             for (slug, job_lang), captured in sorted(state.chapters.items()) if job_lang == lang]
     state.jobs.extend(jobs)
     todo = [job for job in jobs if not job.cache_path.exists()]

@@ -1,7 +1,9 @@
-"""PDF brochures: structure, fonts, text, bookmarks, metadata, safety, reproducibility, cache."""
+"""PDF brochures: structure, fonts, text, bookmarks, metadata, languages, back cover, dates, safety,
+reproducibility, cache."""
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
 import shutil
@@ -110,6 +112,131 @@ def test_an_untranslated_edition_says_so_on_its_cover(built_site):
     for translated in ("runpud-2021-2024.kk.pdf", "kibhr-2015-2018.en.pdf"):
         cover = PdfReader(built_site / "pdf" / translated).pages[0].extract_text()
         assert "аударылған жоқ" not in cover and "not been translated" not in cover, translated
+
+
+def _top_elements(path: Path) -> list:
+    """The structure elements directly under /Document, with the page number each is on."""
+    import pikepdf
+
+    pdf = pikepdf.open(path)
+    pages = {page.objgen: number for number, page in enumerate(pdf.pages, start=1)}
+    document = pdf.Root.StructTreeRoot.K[0]
+    return [(element, pages[element.Pg.objgen]) for element in document.K], pdf
+
+
+def _descendants(element):
+    import pikepdf
+
+    kids = element.get("/K")
+    for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+        if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/StructElem":
+            yield kid
+            yield from _descendants(kid)
+
+
+def test_chapters_in_the_original_language_carry_it_in_the_structure_tree(built_site):
+    # The Kazakh edition of ENPUD's plan is not translated: Kazakh cover and contents, Russian text.
+    elements, pdf = _top_elements(built_site / "pdf" / "enpud-2022-2024.kk.pdf")
+    assert str(pdf.Root.Lang) == "kk"
+    articles = [element for element, _ in elements if element.S == "/Art"]
+    assert articles and all(str(element.get("/Lang")) == "ru" for element in articles)
+    cover, toc = elements[0][0], elements[1][0]
+    assert "/Lang" not in cover and "/Lang" not in toc
+    # Its title is shown in the original language, and so is each entry of the contents.
+    assert [str(e.Lang) for e in _descendants(cover) if e.S == "/H1"] == ["ru"]
+    entries = [e for e in _descendants(toc) if e.S == "/LI" and "/Lang" in e]
+    assert len(entries) == 6 and {str(e.Lang) for e in entries} == {"ru"}
+    # A footnote area on a page of a Russian chapter is Russian too (INPUD's notes).
+    elements, _ = _top_elements(built_site / "pdf" / "inpud-2025-2029.kk.pdf")
+    chapter_pages = {page for element, page in elements if element.S == "/Art"}
+    notes = [element for element, page in elements if element.S == "/NonStruct" and page in chapter_pages]
+    assert notes and all(str(element.get("/Lang")) == "ru" for element in notes)
+    # A translated edition declares nothing else.
+    for name in ("runpud-2021-2024.kk.pdf", "kibhr-2015-2018.en.pdf"):
+        elements, _ = _top_elements(built_site / "pdf" / name)
+        assert not any("/Lang" in element for element, _ in elements), name
+
+
+def test_every_pdf_ends_with_a_colophon_of_what_the_sources_state(built_site, publications):
+    from babel.dates import format_date
+
+    for pub in publications:
+        for lang in LANGUAGES:
+            reader = PdfReader(built_site / "pdf" / f"{pub.slug}.{lang}.pdf")
+            back = " ".join(reader.pages[-1].extract_text().split())
+            assert pub.organisation.name_in(lang) in back, f"{pub.slug}.{lang}: {back}"
+            date = datetime.datetime.strptime(reader.metadata["/CreationDate"][2:10], "%Y%m%d").date()
+            assert " ".join(format_date(date, "long", locale=lang).split()) in back, f"{pub.slug}.{lang}: {back}"
+            # The licence only where the source states one (INPUD 2025–2029's back cover).
+            if pub.licence:
+                assert pub.licence["title"] in back and pub.licence["url"] in back
+            else:
+                assert "Creative Commons" not in back and "creativecommons" not in back, f"{pub.slug}.{lang}: {back}"
+
+
+def test_pdfs_are_dated_by_the_last_commit_of_their_content(built_site, publications):
+    dt = datetime
+    for pub in publications:
+        paths = [f"content/{pub.slug}"] + [p for p in (f"data/indicators/{pub.slug}.yml",) if (ROOT / p).exists()]
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", *paths], cwd=ROOT, capture_output=True,
+                               text=True, check=True).stdout
+        if dirty:
+            expected = dt.datetime.now(dt.timezone.utc).strftime("D:%Y%m%d000000+00'00")
+        else:
+            last = subprocess.run(["git", "log", "-1", "--format=%cI", "--", *paths], cwd=ROOT, capture_output=True,
+                                  text=True, check=True).stdout.strip()
+            moment = dt.datetime.fromisoformat(last).astimezone(dt.timezone.utc)
+            expected = moment.strftime("D:%Y%m%d%H%M%S+00'00")
+        for lang in LANGUAGES:
+            info = PdfReader(built_site / "pdf" / f"{pub.slug}.{lang}.pdf").metadata
+            assert info["/CreationDate"] == info["/ModDate"] == expected, f"{pub.slug}.{lang}"
+
+
+def test_a_publication_is_dated_by_git_or_else_today(tmp_path):
+    from almanac import dates
+
+    dt = datetime
+
+    today = dt.date(2026, 12, 24)
+    folder = tmp_path / "content" / "x"
+    folder.mkdir(parents=True)
+    (folder / "a.md").write_text("# A\n", encoding="utf-8")
+    assert dates.content_date(tmp_path, ["content/x"], today) == dates.ContentDate(
+        dt.datetime(2026, 12, 24, tzinfo=dt.timezone.utc), False)   # no git at all
+    env = {**os.environ, "GIT_COMMITTER_DATE": "2026-11-30T12:00:00+03:00", "GIT_AUTHOR_DATE": "2026-11-30T12:00:00+03:00"}
+    for command in (["init", "-q"], ["add", "."], ["-c", "user.name=T", "-c", "user.email=t@example.org", "commit", "-qm", "x"]):
+        subprocess.run(["git", *command], cwd=tmp_path, env=env, check=True, capture_output=True)
+    committed = dates.content_date(tmp_path, ["content/x", "data/indicators/x.yml"], today)
+    assert committed.iso == "2026-11-30T09:00:00+00:00" and committed.note("content/x") is None
+    (folder / "b.md").write_text("# B\n", encoding="utf-8")   # not committed yet
+    changed = dates.content_date(tmp_path, ["content/x"], today)
+    assert changed.iso == "2026-12-24T00:00:00+00:00"
+    assert "content/x" in changed.note("content/x") and "2026-12-24" in changed.note("content/x")
+
+
+def test_the_home_page_and_the_catalogue_say_which_pdfs_hold_the_original(built_site):
+    from bs4 import BeautifulSoup
+
+    def page(path: str) -> BeautifulSoup:
+        return BeautifulSoup((built_site / path).read_text(encoding="utf-8"), "html.parser")
+
+    for prefix, note in (("en/", "(the original, in Русский)"), ("", "(оригинал на языке: Русский)"),
+                         ("kk/", "(түпнұсқа, тілі: Русский)")):
+        home = page(f"{prefix}enpud-2022-2024/index.html")
+        for link in home.select('.almanac-overview a.almanac-download[type="application/pdf"]'):
+            edition = link["href"].rsplit(".", 2)[-2]
+            shown = link.find_next_sibling("span", class_="almanac-download__original")
+            # ENPUD's plan is not translated into Kazakh: that PDF holds the Russian original, and says so.
+            assert link["hreflang"] == ("ru" if edition == "kk" else edition), link
+            assert (" ".join(shown.get_text().split()) if shown else None) == (note if edition == "kk" else None), link
+            if shown:
+                assert shown.select_one('span[lang="ru"]').get_text() == "Русский"
+        card = page(f"{prefix}index.html").find(id="almanac-card-enpud-2022-2024").parent
+        kk = card.select_one('.almanac-card__downloads a[href$="enpud-2022-2024.kk.pdf"]')
+        assert kk["hreflang"] == "ru"
+        assert " ".join(kk.find_next_sibling("span", class_="almanac-download__original").get_text().split()) == note
+        ru = card.select_one('.almanac-card__downloads a[href$="enpud-2022-2024.ru.pdf"]')
+        assert ru.find_next_sibling("span", class_="almanac-download__original") is None
 
 
 def test_pdfs_pass_the_machine_checkable_part_of_pdf_ua(built_site):

@@ -1,13 +1,16 @@
-"""The printer's edition: PDF/X-4 in CMYK with a FOGRA39 output intent, bleed, boxes, marks, embedded fonts.
+"""The printer's edition: PDF/X-4 in CMYK with a FOGRA39 output intent, bleed, boxes, marks, embedded fonts,
+whole sheets, chapters on right-hand pages, a back cover, and dates from git.
 
-One small publication (tests/fixtures/mini-content) is built once as the printer's edition, in its
-three languages; every test reads those PDFs. What cannot be checked here (a full PDF/X preflight,
-which needs veraPDF or Acrobat) is left to the print shop's preflight.
+One small publication (tests/fixtures/mini-content, with a second chapter and a licence added) is
+committed to a git repository of its own and built once as the printer's edition, in its three
+languages; every test reads those PDFs. What cannot be checked here (a full PDF/X preflight, which
+needs veraPDF or Acrobat) is left to the print shop's preflight.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
 import subprocess
@@ -17,21 +20,48 @@ import pytest
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, ContentStream, NameObject
 
-from almanac import press
+from almanac import marks, press
 from tests.conftest import LANGUAGES, make_mini_project, run_mkdocs, set_almanac
 
-BLEED_PT = 3 / 25.4 * 72  # 8.504 pt
+MM = 72 / 25.4
+BLEED_PT = 3 * MM  # 8.504 pt
 SLUG = "demo-report-2023"
 RGB_OPERATORS = {b"rg", b"RG"}
+COMMITTED = "2026-11-30T10:00:00+00:00"   # the date of the fixture's only commit
+LICENCE = "Creative Commons Attribution 4.0 International"
+SECOND_CHAPTER = """# Вторая глава
+
+Вторая глава начинается на правой странице.[^1] {text}
+
+[^1]: Примечание ко второй главе.
+"""
 
 
 @pytest.fixture(scope="module")
 def printed(tmp_path_factory) -> Path:
+    from almanac import translations
+
     project = make_mini_project(tmp_path_factory.mktemp("pdfx"))
+    folder = project / "content" / SLUG
+    (folder / "02-more.md").write_text(SECOND_CHAPTER.format(text="Текст главы. " * 40), encoding="utf-8")
+    (folder / "02-more.en.md").write_text("# Second chapter\n\nIt starts on a right-hand page.\n", encoding="utf-8")
+    translations.stamp(folder / "02-more.en.md", project / "content")
+    meta = folder / "publication.yml"
+    meta.write_text(meta.read_text(encoding="utf-8").replace("  - index.md\n", "  - index.md\n  - 02-more.md\n")
+                    + f"licence:\n  id: CC-BY-4.0\n  title: {LICENCE}\n"
+                      "  url: https://creativecommons.org/licenses/by/4.0/\n", encoding="utf-8")
     set_almanac(project, pdf="true", print_edition="true")
+    _commit(project, COMMITTED)
     result = run_mkdocs(project, project / "site")
     assert result.returncode == 0, result.stderr[-3000:]
     return project
+
+
+def _commit(project: Path, date: str) -> None:
+    env = {**os.environ, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
+    for command in (["init", "-q"], ["add", "."], ["-c", "user.name=Test", "-c", "user.email=test@example.org",
+                                                   "commit", "-q", "-m", "Content"]):
+        subprocess.run(["git", *command], cwd=project, env=env, check=True, capture_output=True)
 
 
 @pytest.fixture(scope="module")
@@ -62,26 +92,156 @@ def test_it_declares_pdf_x_4(pdfs):
         reader = PdfReader(path)
         xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode("utf-8")
         assert "<pdfxid:GTS_PDFXVersion>PDF/X-4</pdfxid:GTS_PDFXVersion>" in xmp, lang
-        # PDF/X-4 wants these in XMP and the Info dictionary alike; fixed dates keep the file reproducible.
+        # PDF/X-4 wants these in XMP and the Info dictionary alike: the date of the content's last commit.
         for key in ("xmp:CreateDate", "xmp:ModifyDate", "xmp:MetadataDate"):
-            assert f"<{key}>{press.DATE}</{key}>" in xmp, key
+            assert f"<{key}>{COMMITTED}</{key}>" in xmp, key
         assert re.search(r"<xmpMM:DocumentID>xmp\.did:[0-9a-f-]{36}</xmpMM:DocumentID>", xmp)
         info = reader.trailer["/Info"].get_object()
         assert info["/Trapped"] == "/False"
-        assert info["/CreationDate"] == info["/ModDate"] == "D:20240101000000+00'00"
+        assert info["/CreationDate"] == info["/ModDate"] == "D:20261130100000+00'00"
+        # Older RIPs read the version only from the Info dictionary.
+        assert info["/GTS_PDFXVersion"] == "PDF/X-4"
         assert info["/Title"]
 
 
-def test_every_page_has_a_trim_box_and_a_bleed_box_3_mm_apart(pdfs):
+def _gaps(outer, inner) -> tuple[float, ...]:
+    return (float(inner.left) - float(outer.left), float(inner.bottom) - float(outer.bottom),
+            float(outer.right) - float(inner.right), float(outer.top) - float(inner.top))
+
+
+def test_every_page_has_media_beyond_the_bleed_beyond_the_trim(pdfs):
     for lang, path in pdfs.items():
         for number, page in enumerate(PdfReader(path).pages, start=1):
             assert "/TrimBox" in page and "/BleedBox" in page, f"{lang} page {number}"
             trim, bleed, media = page.trimbox, page.bleedbox, page.mediabox
-            gaps = (float(trim.left) - float(bleed.left), float(trim.bottom) - float(bleed.bottom),
-                    float(bleed.right) - float(trim.right), float(bleed.top) - float(trim.top))
-            assert gaps == pytest.approx((BLEED_PT,) * 4, abs=0.01), f"{lang} page {number}: {gaps}"
             assert (float(trim.width), float(trim.height)) == pytest.approx((595.276, 841.89), abs=0.01)  # A4
-            assert float(media.width) >= float(bleed.width) and float(media.height) >= float(bleed.height)
+            assert _gaps(bleed, trim) == pytest.approx((BLEED_PT,) * 4, abs=0.01), f"{lang} page {number}"
+            # Room for the marks beyond the bleed: the media reaches 12 mm beyond the trim.
+            assert _gaps(media, trim) == pytest.approx((marks.SLUG_MM * MM,) * 4, abs=0.01), f"{lang} page {number}"
+
+
+def test_whole_sheets_chapters_on_right_hand_pages_and_a_back_cover(pdfs):
+    for lang, path in pdfs.items():
+        reader = PdfReader(path)
+        assert len(reader.pages) % 4 == 0, f"{lang}: {len(reader.pages)} pages"
+        starts = {item.title: reader.get_destination_page_number(item) + 1 for item in reader.outline
+                  if not isinstance(item, list)}
+        assert len(starts) == 3, starts   # the contents and two chapters
+        assert all(page % 2 == 1 for page in starts.values()), f"{lang}: {starts}"
+        # The page before the second chapter is left blank (no running head, no number), and so are the pages
+        # added to make whole sheets, before the back cover.
+        second = max(starts.values())
+        assert reader.pages[second - 2].extract_text().strip() == "", f"{lang} page {second - 1}"
+        back = " ".join(reader.pages[-1].extract_text().split())
+        assert "INPUD" in back and LICENCE in back and "2026" in back, f"{lang}: {back}"
+
+
+def _registration_paths(reader: PdfReader, page) -> list[tuple[float, float]]:
+    """The points of every path a page strokes in registration colour (the Separation All)."""
+    spaces = page["/Resources"].get_object().get("/ColorSpace", {})
+    points, on = [], False
+    for operands, operator in ContentStream(page.get_contents(), reader).operations:
+        if operator == b"CS":
+            space = spaces.get(operands[0])
+            space = space.get_object() if space is not None else None
+            on = isinstance(space, ArrayObject) and space[0] == "/Separation" and space[1] == "/All"
+        elif on and operator in (b"m", b"l"):
+            points.append((float(operands[0]), float(operands[1])))
+        elif on and operator == b"c":
+            points += [(float(operands[i]), float(operands[i + 1])) for i in (0, 2, 4)]
+    return points
+
+
+def test_marks_in_registration_beyond_the_bleed_on_every_page(pdfs):
+    for lang, path in pdfs.items():
+        reader = PdfReader(path)
+        for number, page in enumerate(reader.pages, start=1):
+            points = _registration_paths(reader, page)
+            assert len(points) > 20, f"{lang} page {number}: no marks in registration colour"
+            bleed, media = page.bleedbox, page.mediabox
+            for x, y in points:
+                # Every point of a mark lies beyond the bleed box, and within the media box.
+                outside = (x <= float(bleed.left) - MM + 0.01 or x >= float(bleed.right) + MM - 0.01
+                           or y <= float(bleed.bottom) - MM + 0.01 or y >= float(bleed.top) + MM - 0.01)
+                assert outside, f"{lang} page {number}: a mark at ({x:.1f}, {y:.1f}) inside the bleed"
+                assert float(media.left) < x < float(media.right) and float(media.bottom) < y < float(media.top)
+
+
+def _bands(path: Path, page: int, tmp_path: Path):
+    """Page `page` rendered at 72 dpi (hairlines unsmoothed), and the pixel boxes of its trim and bleed."""
+    from PIL import Image
+
+    subprocess.run(["pdftoppm", "-r", "72", "-aaVector", "no", "-f", str(page), "-l", str(page), "-png", str(path),
+                    str(tmp_path / f"p{page}")], check=True)
+    image = Image.open(next(tmp_path.glob(f"p{page}*.png"))).convert("RGB")
+    box = PdfReader(path).pages[page - 1]
+    media = box.mediabox
+    scale = image.width / float(media.width)
+
+    def pixels(rect) -> tuple[int, ...]:
+        return (round((float(rect.left) - float(media.left)) * scale), round((float(media.top) - float(rect.top)) * scale),
+                round((float(rect.right) - float(media.left)) * scale), round((float(media.top) - float(rect.bottom)) * scale))
+
+    return image, pixels(box.trimbox), pixels(box.bleedbox)
+
+
+def _ring(image, outer, inner) -> list[tuple[int, int, int]]:
+    """The pixels inside `outer` and outside `inner` (boxes in pixels), a pixel's width from each edge."""
+    found = []
+    for y in range(outer[1], outer[3]):
+        for x in range(outer[0], outer[2]):
+            if not (inner[0] - 1 <= x <= inner[2] and inner[1] - 1 <= y <= inner[3]):
+                found.append(image.getpixel((x, y)))
+    return found
+
+
+def test_marks_are_drawn_beyond_the_bleed_and_nothing_of_them_within(pdfs, tmp_path):
+    dark = lambda pixel: max(pixel) < 128  # noqa: E731
+    # Page 2, the inside of the cover, is blank: its bleed holds no ink, and the marks lie beyond it.
+    image, trim, bleed = _bands(pdfs["ru"], 2, tmp_path)
+    assert image.width == pytest.approx((210 + 2 * marks.SLUG_MM) / 25.4 * 72, abs=1)
+    assert all(min(pixel) >= 250 for pixel in _ring(image, bleed, trim)), "ink in the bleed of a blank page"
+    assert sum(map(dark, _ring(image, (0, 0, image.width, image.height), bleed))) > 100, "no marks beyond the bleed"
+    # The cover's colour runs to the bleed box, and no mark crosses it.
+    image, trim, bleed = _bands(pdfs["ru"], 1, tmp_path)
+    ring = _ring(image, (bleed[0] + 1, bleed[1] + 1, bleed[2] - 1, bleed[3] - 1),
+                 (trim[0] + 1, trim[1] + 1, trim[2] - 1, trim[3] - 1))
+    assert all(pixel == pytest.approx(ring[0], abs=12) for pixel in ring), "a mark or a gap in the cover's bleed"
+    assert ring[0] == pytest.approx((0x1f, 0x4e, 0x79), abs=25)
+
+
+def test_without_marks_the_media_box_is_the_bleed_box(tmp_path):
+    """`print_marks: false`, for a shop that imposes and marks its own sheets: nothing beyond the bleed."""
+    import weasyprint
+
+    profiles: dict = {}
+    rule = press.profile_rule(press.profile_copy(tmp_path / "press"), tmp_path)
+    css = "@page { size: A4; bleed: 3mm; background: device-cmyk(0.9 0.6 0.2 0.2) } html { color: device-cmyk(0 0 0 1) }"
+    stylesheet = weasyprint.CSS(string=rule + css,
+                                base_url=tmp_path.as_uri() + "/", color_profiles=profiles)
+    document = weasyprint.HTML(string='<html lang="ru"><p>Одна</p><p style="break-before: page">Две</p></html>').render(
+        stylesheets=[stylesheet], color_profiles=profiles)
+    document.metadata.created = document.metadata.modified = COMMITTED
+    for with_marks, name in ((False, "bare.pdf"), (True, "marked.pdf")):
+        document.write_pdf(tmp_path / name, pdf_variant=press.VARIANT,
+                           finisher=lambda doc, pdf, m=with_marks: (press.finisher("k")(doc, pdf),
+                                                                    marks.finisher(m)(doc, pdf)))
+    bare, marked = PdfReader(tmp_path / "bare.pdf"), PdfReader(tmp_path / "marked.pdf")
+    assert len(bare.pages) == len(marked.pages) == 4   # two pages, and two blank ones to make a sheet
+    for page in bare.pages:
+        assert _gaps(page.mediabox, page.bleedbox) == pytest.approx((0,) * 4, abs=0.01)
+        assert _registration_paths(bare, page) == []
+    assert all(_registration_paths(marked, page) for page in marked.pages)
+
+
+def test_print_marks_is_a_checked_setting():
+    from almanac.errors import AlmanacError
+    from almanac.project import load_settings
+
+    assert load_settings({})["print_marks"] is True
+    assert load_settings({"print_marks": False})["print_marks"] is False
+    with pytest.raises(AlmanacError, match=r"mkdocs.yml, line 2, 'extra.almanac.print_marks'"):
+        load_settings({"print_marks": "no"}, "extra:\n    print_marks: no\n")
 
 
 def _rgb_uses(reader: PdfReader, stream, resources, where: str, seen: set) -> list[str]:
@@ -146,16 +306,6 @@ def test_no_rgb_colour_anywhere_in_the_pages_or_their_forms(pdfs):
         assert found == [], found[:10]
 
 
-def test_crop_marks_print_on_every_plate(pdfs):
-    for lang, path in pdfs.items():
-        reader = PdfReader(path)
-        for number, page in enumerate(reader.pages, start=1):
-            forms = [x.get_object() for x in page["/Resources"]["/XObject"].values()]
-            marks = [f for f in forms if f.get("/Subtype") == "/Form"
-                     and ([1, 1, 1, 1], b"K") in ContentStream(f, reader).operations]
-            assert marks, f"{lang} page {number}: no crop marks in registration (1 1 1 1 K)"
-
-
 def test_every_font_is_embedded(pdfs):
     for lang, path in pdfs.items():
         rows = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
@@ -174,7 +324,8 @@ def test_the_cover_renders_close_to_the_screen_blue(pdfs, tmp_path):
     from PIL import Image
 
     image = Image.open(next(tmp_path.glob("cover*.png"))).convert("RGB")
-    for point in ((image.width // 2, image.height * 3 // 4), (2, image.height // 2)):  # the page, and the bleed
+    in_bleed = round((marks.SLUG_MM - 1.5) / 25.4 * 20)   # 1.5 mm beyond the trim, at 20 dpi
+    for point in ((image.width // 2, image.height * 3 // 4), (in_bleed, image.height // 3)):  # the page, and the bleed
         assert image.getpixel(point) == pytest.approx((0x1f, 0x4e, 0x79), abs=25), point
 
 
@@ -223,7 +374,9 @@ def test_almanac_build_offers_the_printers_edition_on_every_home_page(tmp_path):
     for lang in LANGUAGES:
         home = site / prefix(lang) / SLUG / "index.html"
         links = [a for a in soup(home).select('a.almanac-download[type="application/pdf"]') if "/print/" in a["href"]]
-        assert [a["hreflang"] for a in links] == LANGUAGES, f"{home}: the printer's edition in every language"
+        assert [a["href"].rsplit(".", 2)[-2] for a in links] == LANGUAGES, f"{home}: the printer's edition in every language"
+        # The Kazakh edition is not translated: its PDF holds the Russian original, and says so.
+        assert [a["hreflang"] for a in links] == ["ru", "en", "ru"], home
         for link in links:
             path = (home.parent / link["href"]).resolve()
             reader = PdfReader(path)

@@ -416,6 +416,6 @@ def test_a_gradient_written_with_three_components_in_cmyk_stops_the_finisher(tmp
         f'<stop offset="0" stop-color="{ink}"/><stop offset="1" stop-color="{press.device_cmyk("#ffffff")}"/>'
         '</linearGradient></defs><rect width="100" height="50" fill="url(#g)"/></svg>'),
         base_url=tmp_path.as_uri() + "/").render(stylesheets=[stylesheet], color_profiles=profiles)
-    document.metadata.created = document.metadata.modified = press.DATE
+    document.metadata.created = document.metadata.modified = "2026-11-30T10:00:00+00:00"
     with pytest.raises(AlmanacError, match="a gradient whose CMYK colours have 3 components"):
         document.write_pdf(tmp_path / "x.pdf", finisher=press.finisher("k"), pdf_variant=press.VARIANT)

@@ -2,8 +2,9 @@
 
 Reads: the build's project (publications, locales), the chapters captured as
 built, overrides/print/print.css (and print-edition.css for the printer's
-edition), .cache/almanac/pdf/manifest.json, and for the printer's edition the
-size of each image a chapter shows. Writes: for the printer's edition,
+edition), .cache/almanac/pdf/manifest.json, for the printer's edition the
+size of each image a chapter shows, and git's history of each publication's
+inputs (its date, `almanac.dates`). Writes: for the printer's edition,
 a copy of its CMYK profile in .cache/almanac/press/; with `Cache.publish`, the
 PDFs into the site (`copy_out`) and the manifest (`Cache.record`); with
 `Cache.prune`, removes cached PDFs no edition uses any more.
@@ -12,7 +13,8 @@ One job per publication and language; its cache key is a hash of everything
 the PDF is made of (`pdf.cache_key`), so an unchanged publication is copied
 from the cache and never rendered again. A printer's-edition job also says
 which images it downsamples, and to what size (`Job.print_images`), with a
-line for the log each (`Job.notes`).
+line for the log each (`Job.notes`). Every job is dated by the last change of
+its publication's inputs, which its back cover states too.
 """
 
 from __future__ import annotations
@@ -21,8 +23,10 @@ import json
 import shutil
 from pathlib import Path
 
-from . import context, pdf, press, printimages
-from .locales import Locales
+from babel.dates import format_date
+
+from . import context, dates, pdf, press, printimages
+from .locales import DEFAULT_LANGUAGE, Locales
 
 PRINT_SUFFIX = ".print"
 SCREEN_VARIANT = {"pdf_variant": "pdf/ua-1"}
@@ -52,27 +56,53 @@ def fallback_notice(loc: Locales, lang: str, chapters: list[pdf.Chapter]) -> str
     return loc.get(lang, "pdf.fallback_all" if whole else "pdf.fallback_some", language=names)
 
 
+def content_date(project, slug: str) -> dates.ContentDate:
+    """When the publication's inputs (content folder, data file) last changed; see almanac.dates."""
+    dataset = getattr(project, "datasets", {}).get(slug)
+    inputs = dates.publication_inputs(project.by_slug[slug], dataset.path if dataset else None, project.root)
+    return dates.content_date(project.root, inputs)
+
+
 def job(project, slug: str, lang: str, captured: dict[str, pdf.Chapter], site_url: str, print_edition: bool,
-        shared: str, cache: Path) -> pdf.Job:
-    """The job of one publication in one language, keyed by everything its PDF depends on."""
+        shared: str, cache: Path, dated: dates.ContentDate | None = None, print_marks: bool = True) -> pdf.Job:
+    """The job of one publication in one language, keyed by everything its PDF depends on.
+
+    `dated`: the publication's `content_date`, when the caller has it for every language already."""
     loc = project.locales
     pub = project.by_slug[slug]
+    dated = dated or content_date(project, slug)
     chapters = [captured[c] for c in pub.chapters if c in captured]
     cover = {
         "title": pub.title(lang), "subtitle": pub.subtitle(lang),
+        "title_lang": _shown_in(pub.meta["title"], lang), "subtitle_lang": _shown_in(pub.meta["subtitle"], lang),
+        "date_label_lang": _shown_in(pub.meta["date_label"], lang),
         "organisation": pub.organisation.name_in(lang), "acronym": pub.organisation.acronym_in(lang),
         "period": loc.get(lang, "period", start=pub.period[0], end=pub.period[1]),
         "date_label": pub.date_label(lang),
         "notice": fallback_notice(loc, lang, chapters),
+        # The back cover states only what the metadata and the history say: no licence the source lacks.
+        "organisation_url": pub.organisation.url, "licence": pub.licence,
+        "changed": format_date(dated.moment.date(), "long", locale=lang),
+        "online": (site_url.rstrip("/") + "/" + chapters[0].url.lstrip("/")) if site_url and chapters else None,
     }
-    labels = {k: loc.get(lang, f"pdf.{k}") for k in ("contents", "edition", "language", "footnotes")}
+    labels = {k: loc.get(lang, f"pdf.{k}") for k in ("contents", "edition", "language", "footnotes", "colophon",
+                                                     "changed", "online")}
+    labels["licence"] = loc.get(lang, "readers.licence")
     options = dict(PRINT_VARIANT if print_edition else SCREEN_VARIANT)
-    result = pdf.Job(slug, lang, chapters, cover, labels, site_url, print_edition, options)
+    result = pdf.Job(slug, lang, chapters, cover, labels, site_url, print_edition, options, dated=dated.iso,
+                     print_marks=print_marks)
     if print_edition:
         _plan_images(result, project.root)
     result.key = pdf.cache_key(result, shared, project.root)
     result.cache_path = cache / f"{result.key}.pdf"
     return result
+
+
+def _shown_in(texts: dict | None, lang: str) -> str:
+    """The language a metadata text is shown in: the reader's, else the original's (Publication.title's choice)."""
+    if not texts or texts.get(lang):
+        return lang
+    return DEFAULT_LANGUAGE if texts.get(DEFAULT_LANGUAGE) else next(iter(texts))
 
 
 def _plan_images(job: pdf.Job, root: Path) -> None:

@@ -6,7 +6,7 @@ Writes: nothing (returns the catalogue as a raw HTML block for the page's Markdo
 
 Each card says who published what, for which period, of which kind, in which
 languages (marking those where the original is shown) and what can be
-downloaded. The filters (organisation, kind, year) are a form that stays hidden
+downloaded (a PDF not wholly translated says it holds the original). The filters (organisation, kind, year) are a form that stays hidden
 without JavaScript: `overrides/assets/javascripts/catalogue.js` shows it and
 filters the cards by their `data-*` attributes; without it every card shows.
 """
@@ -63,6 +63,8 @@ def _card(project, pub, lang: str, up: str, prefix_of) -> dict:
                        "fallback": states[other] in ("fallback", "partial"),
                        "href": f"{up}{prefix_of(other)}{home}",
                        "pdf": f"{up}pdf/{pub.slug}.{other}.pdf" if project.settings["pdf"] else None,
+                       "pdf_lang": overview.pdf_language(states[other], other),
+                       "pdf_note": overview.pdf_note(states[other], lang, loc),
                        "facts": overview.pdf_placeholder(f"{pub.slug}.{other}", lang)} for other in project.languages],
         "data": {kind: up + path for kind, path in opendata.paths(pub.slug).items()} if data else None,
         "t": {key: loc.get(lang, f"readers.{key}") for key in ("organisation", "kind", "period", "languages",

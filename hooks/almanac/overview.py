@@ -141,6 +141,22 @@ def shorten(text: str, limit: int) -> str:
     return cut + "…"
 
 
+def pdf_language(state: str, lang: str) -> str:
+    """The language of an edition's PDF (its `hreflang`): the original's when no chapter is translated."""
+    return DEFAULT_LANGUAGE if state == "fallback" else lang
+
+
+def pdf_note(state: str, reader: str, locales) -> Markup | None:
+    """What an edition's PDF holds when it is not wholly translated, in the reader's language:
+    «the original, in Русский» (none translated) or «partly the original, in Русский»; else None."""
+    if state not in ("fallback", "partial"):
+        return None
+    label = locales.get(reader, f"readers.pdf_{'original' if state == 'fallback' else 'partial'}",
+                        language="{language}")
+    name = Markup('<span lang="{}">{}</span>').format(DEFAULT_LANGUAGE, locales.get(DEFAULT_LANGUAGE, "language_name"))
+    return escape(label).format(language=name)
+
+
 def pdf_placeholder(name: str, lang: str) -> Markup:
     """An empty element that `fill_pdf_facts` fills with the page count and size of pdf/<name>.pdf."""
     return Markup('<span class="almanac-facts" data-almanac-pdf="{}" data-almanac-lang="{}"></span>').format(name, lang)
@@ -221,6 +237,7 @@ def html(project, pub, lang: str, chapters: list[ChapterInfo], links: dict[str, 
          pdf: bool, print_downloads: bool = False) -> str:
     """The overview of `pub` for a reader of `lang`.
 
+    A PDF that is not (wholly) translated says what it holds, in the reader's language (`pdf_note`).
     `links`: per language, {"page": href of the publication's home page, "pdf": href of its PDF, "print": href
     of its printer's edition, offered when `print_downloads`};
     `data_links`: {"csv", "json", "datapackage": href}, or None when the publication has no data."""
@@ -240,6 +257,7 @@ def html(project, pub, lang: str, chapters: list[ChapterInfo], links: dict[str, 
     languages = [{"lang": other, "name": loc.get(other, "language_name"), "state": t(f"states.{states[other]}"),
                   "fallback": states[other] in ("fallback", "partial"), "current": other == lang,
                   "page": links[other]["page"], "pdf": links[other]["pdf"] if pdf else None,
+                  "pdf_lang": pdf_language(states[other], other), "pdf_note": pdf_note(states[other], lang, loc),
                   "facts": pdf_placeholder(f"{pub.slug}.{other}", lang),
                   "print": links[other]["print"] if pdf and print_downloads else None,
                   "print_facts": pdf_placeholder(f"print/{pub.slug}.{other}", lang)} for other in project.languages]

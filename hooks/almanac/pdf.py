@@ -6,16 +6,21 @@ and the images a chapter embeds, from beside it in the docs folder (`local_file`
 Writes: PDFs in the cache folder (.cache/almanac/pdf/<hash>.pdf) and copies in
 the site (<site>/pdf/<slug>.<lang>.pdf).
 
+Both editions are dated by the last change of the publication's content
+(`Job.dated`, from `almanac.dates`), and a chapter given in the original
+language carries that language in the structure tree (`almanac.tagging`).
+
 The printer's edition (`Job.print_edition`) is PDF/X-4 in CMYK: its charts,
 inline styles and stylesheet colours are turned into device-cmyk() and the
 PDF is checked before it is written (`almanac.press`); its raster images and
 SVG files are converted to CMYK, raster images downsampled to 300 ppi at the
 column width (`almanac.printimages`, through the fetcher), into
-.cache/almanac/press/images/.
+.cache/almanac/press/images/. Its pages get crop and registration marks
+beyond the bleed, and blank pages up to a multiple of 4 (`almanac.marks`).
 
 Rendering runs in a process pool; each PDF is keyed by a hash of everything
 it depends on (the captured chapters and the images they embed, the cover, the labels, the templates,
-the CSS, the fonts, this module's code, WeasyPrint's version, the options), so
+the CSS, the fonts, this module's code, WeasyPrint's version, the options, the date), so
 unchanged publications are never rendered twice. The key is computed from
 those inputs, not from the assembled document, so a warm build assembles
 nothing; assembly and rendering both happen in the workers.
@@ -37,7 +42,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from bs4 import BeautifulSoup
 from markupsafe import Markup
 
-from . import hyphenation, press, printimages, templating
+from . import hyphenation, marks, press, printimages, tagging, templating
 from .errors import AlmanacError
 from .urlpolicy import RefusedURL, check
 
@@ -60,7 +65,7 @@ class Job:
     slug: str
     lang: str
     chapters: list[Chapter]
-    cover: dict         # title, subtitle, organisation, acronym, period, date_label
+    cover: dict         # title, subtitle, organisation, acronym, period, date_label, and the back cover's colophon
     labels: dict        # locale texts for this language
     site_url: str
     print_edition: bool
@@ -69,6 +74,8 @@ class Job:
     cache_path: Path = Path()
     print_images: dict = field(default_factory=dict)   # printer's edition: file -> [width, height] to downsample to
     notes: list[str] = field(default_factory=list)     # what the hook logs when it renders this PDF
+    dated: str = ""            # the content's last change, W3C (almanac.dates): CreationDate and ModDate
+    print_marks: bool = True   # printer's edition: crop and registration marks beyond the bleed
 
     @property
     def name(self) -> str:
@@ -248,7 +255,8 @@ def shared_inputs(css: str, templates: Path, fonts_dir: Path) -> str:
     # The version from package metadata: importing WeasyPrint costs 0.5 s, and a warm build renders nothing.
     parts = [CACHE_VERSION, importlib.metadata.version("weasyprint"), Path(__file__).read_bytes(),
              Path(press.__file__).read_bytes(), Path(printimages.__file__).read_bytes(),
-             Path(__file__).with_name("fetcher.py").read_bytes(), hyphenation.DICTIONARY.read_bytes(), css]
+             Path(__file__).with_name("fetcher.py").read_bytes(), Path(marks.__file__).read_bytes(),
+             Path(tagging.__file__).read_bytes(), hyphenation.DICTIONARY.read_bytes(), css]
     for template in sorted(templates.glob("*.html")):
         parts += [template.name, template.read_bytes()]
     for font in sorted(fonts_dir.glob("*.woff2")):
@@ -259,8 +267,8 @@ def shared_inputs(css: str, templates: Path, fonts_dir: Path) -> str:
 def cache_key(job: Job, shared: str, root: Path | None = None) -> str:
     """A hash of every input of the job's PDF: its own, the files its chapters embed (images beside them,
     found from `root`), and the `shared_inputs` of the build."""
-    own = json.dumps([job.lang, job.cover, job.labels, job.site_url, job.print_edition, job.options, job.print_images],
-                     sort_keys=True, ensure_ascii=False)
+    own = json.dumps([job.lang, job.cover, job.labels, job.site_url, job.print_edition, job.options, job.print_images,
+                      job.dated, job.print_marks], sort_keys=True, ensure_ascii=False)
     chapters = [part for ch in job.chapters for part in (ch.src, ch.title, ch.lang, ch.url, ch.html)]
     if root is not None:
         chapters += [hashlib.sha256(path.read_bytes()).digest()
@@ -299,20 +307,33 @@ def render(job: Job, css: str, root: str) -> tuple[str, int, float, str | None]:
                                     color_profiles=profiles)
         document = weasyprint.HTML(string=html, base_url=base, url_fetcher=fetcher).render(
             stylesheets=[stylesheet], font_config=fonts, color_profiles=profiles)
-        finisher = None
+        # Dated by the content, not by the rendering: the same content gives the same bytes, and the date is
+        # true. (PDF/X requires both dates; WeasyPrint would write the time of rendering.)
+        if job.dated:
+            document.metadata.created = document.metadata.modified = job.dated
+        steps = [tagging.finisher()]
         if job.print_edition:
-            # PDF/X must carry both dates; WeasyPrint would otherwise write the time of rendering.
-            document.metadata.created = document.metadata.modified = press.DATE
-            finisher = press.finisher(job.key, images)
+            steps += [press.finisher(job.key, images), marks.finisher(job.print_marks)]
         tmp = job.cache_path.with_suffix(f".{os.getpid()}.tmp")  # two builds may render the same PDF at once
         # The file identifier is derived from the inputs: a random one would break reproducibility.
-        document.write_pdf(tmp, pdf_identifier=job.key.encode("ascii"), finisher=finisher, **job.options)
+        document.write_pdf(tmp, pdf_identifier=job.key.encode("ascii"), finisher=_chained(steps), **job.options)
         tmp.replace(job.cache_path)
-        return name, len(document.pages), time.perf_counter() - started, None
+        pages = marks.sheets(len(document.pages)) if job.print_edition else len(document.pages)
+        return name, pages, time.perf_counter() - started, None
     except (RefusedURL, AlmanacError) as exc:
         return name, 0, 0.0, f"{name}: {exc}"
     except Exception as exc:  # noqa: BLE001 - reported as one line by the hook
         return name, 0, 0.0, f"{name}: WeasyPrint failed: {type(exc).__name__}: {exc}"
+
+
+def _chained(steps):
+    """One finisher that runs `steps` in order (WeasyPrint takes one)."""
+
+    def finish(document, pdf) -> None:
+        for step in steps:
+            step(document, pdf)
+
+    return finish
 
 
 def render_remote(job: Job, css: str, root: str) -> tuple[str, int, float, str | None, bytes | None]:

@@ -24,10 +24,12 @@ Raster images and SVG files are converted before WeasyPrint draws them
 (`almanac.printimages`); the finisher puts back the lossless samples and
 alpha channel of those WeasyPrint could only take as JPEG.
 
-The PDF is then checked (`finisher`): WeasyPrint's own crop marks, drawn in
-RGB black, are recoloured to registration (all four inks), and any other RGB
-colour, colour space or raster image stops the build, naming what it found,
-and so does a CMYK gradient written with fewer than four components.
+The PDF is then checked (`finisher`): any RGB colour, colour space or raster
+image stops the build, naming what it found, and so does a CMYK gradient
+written with fewer than four components. The finisher also writes the version
+key into the Info dictionary, where older RIPs look for it, besides the XMP.
+The marks and the page boxes are `almanac.marks`'s; the dates, the content's
+(`almanac.dates`).
 """
 
 from __future__ import annotations
@@ -53,8 +55,8 @@ OUTPUT_INTENT = {
                        "coated art, 115 g/m2, tone value increase curves A (CMY) and B (K)",
     "Info": "ISO Coated v2 300% (basICColor), FOGRA39L, total area coverage 300%",
 }
-# A fixed date: PDF/X requires CreationDate and ModDate, and today's date would make every rebuild differ.
-DATE = "2024-01-01T00:00:00+00:00"
+# The version key PDF/X-4 wants in XMP; written into the Info dictionary too, for RIPs that read only that.
+VERSION_KEY = "PDF/X-4"
 NEUTRAL_SPREAD = 0x11
 SOLID_BLACK = 85  # percent of black ink from which a grey prints as solid black
 
@@ -159,15 +161,13 @@ def default_ink() -> str:
 
 
 def finisher(key: str, images=None):
-    """The last step before the PDF is written: recolour the crop marks, refuse RGB, describe the intent.
+    """The last step before the PDF is written: refuse RGB, describe the intent, name the version.
 
     `images` (a printimages.PrintImages) gives back the lossless images, and names the SVG files drawn."""
 
     def finish(document, pdf) -> None:
         import pydyf
 
-        marks = {_rounded((-p.bleed["left"], -p.bleed["top"], p.width + p.bleed["right"], p.height + p.bleed["bottom"]))
-                 for p in document.pages}
         svgs = f" (the SVG files drawn are: {', '.join(images.svgs)})" if images is not None and images.svgs else ""
         for obj in list(pdf.objects):   # embed_lossless adds soft masks
             if isinstance(obj, pydyf.Dictionary):
@@ -180,14 +180,9 @@ def finisher(key: str, images=None):
             _refuse_rgb_space(obj.extra)
             if obj.extra.get("Subtype") == "/Image":
                 continue
-            is_marks = obj.extra.get("Subtype") == "/Form" and _rounded(obj.extra.get("BBox", ())) in marks
-            for index, item in enumerate(obj.stream):
+            for item in obj.stream:
                 match = _RGB_OPERATOR.match(item) if isinstance(item, bytes) else None
                 if match is None:
-                    continue
-                if is_marks and match.group(1) == match.group(2) == match.group(3) == b"0":
-                    # WeasyPrint draws crop marks in RGB black; marks print on every plate (registration).
-                    obj.stream[index] = b"1 1 1 1 K" if match.group(4) == b"RG" else b"0 0 0 0 k"
                     continue
                 rgb = " ".join(v.decode() for v in match.groups()[:3])
                 raise AlmanacError(f"the printer's edition has an RGB colour ({rgb} {match.group(4).decode()}) "
@@ -199,14 +194,11 @@ def finisher(key: str, images=None):
         intent = pdf.catalog["OutputIntents"][0]
         for name, value in OUTPUT_INTENT.items():
             intent[name] = pydyf.String(value)
+        pdf.info["GTS_PDFXVersion"] = pydyf.String(VERSION_KEY)
         # WeasyPrint writes a random xmpMM:DocumentID; one derived from the inputs keeps rebuilds identical.
         _fix_document_id(pdf, uuid.UUID(hashlib.sha256(key.encode()).hexdigest()[:32]))
 
     return finish
-
-
-def _rounded(box) -> tuple:
-    return tuple(round(float(v), 2) for v in box)
 
 
 def _refuse_rgb_space(extra: dict) -> None:

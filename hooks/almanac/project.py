@@ -25,6 +25,8 @@ class Settings(schema.Config):
 
     pdf = schema.Type(bool, default=True)
     print_edition = schema.Type(bool, default=False)
+    # The printer's edition: crop and registration marks beyond the bleed; false for a shop that imposes its own.
+    print_marks = schema.Type(bool, default=True)
     # `almanac build` also renders the printer's edition into <site>/pdf/print/, offered on each home page.
     print_downloads = schema.Type(bool, default=False)
     pdf_workers = schema.Type(int, default=0)
