@@ -35,8 +35,8 @@ class ContentDate:
         """A line for the build log when the date is not a commit's."""
         if self.committed:
             return None
-        return (f"{shown} has changes git has not recorded: its PDFs are dated today ({self.moment.date()}), "
-                f"not by a commit")
+        return (f"{shown} is not committed as it stands (or not in git): its PDFs are dated today "
+                f"({self.moment.date()}), not by a commit")
 
 
 def content_date(root: Path, paths: list[str], today: datetime.date | None = None) -> ContentDate:
