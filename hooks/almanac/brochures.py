@@ -1,8 +1,8 @@
 """Which PDFs a build makes, from what, and how the PDF cache keeps them.
 
 Reads: the build's project (publications, locales), the chapters captured as
-built, overrides/print/print.css (and print-edition.css for the printer's
-edition), .cache/almanac/pdf/manifest.json, for the printer's edition the
+built, overrides/print/print.css and typography.css (and print-edition.css
+for the printer's edition), .cache/almanac/pdf/manifest.json, for the printer's edition the
 size of each image a chapter shows, and git's history of each publication's
 inputs (its date, `almanac.dates`). Writes: for the printer's edition,
 a copy of its CMYK profile in .cache/almanac/press/; with `Cache.publish`, the
@@ -37,7 +37,8 @@ PRINT_VARIANT = {"pdf_variant": press.VARIANT, "pdf_tags": True}
 def stylesheet(print_dir: Path, print_edition: bool) -> str:
     """The brochure's CSS. The printer's edition adds print-edition.css (bleed, crop marks), its CMYK
     profile, and has every colour written as device-cmyk()."""
-    css = (print_dir / "print.css").read_text(encoding="utf-8")
+    # typography.css after print.css: the measure, footnotes, tables, quotes (almanac.typography).
+    css = "\n".join((print_dir / name).read_text(encoding="utf-8") for name in ("print.css", "typography.css"))
     if not print_edition:
         return css
     root = print_dir.parent.parent
@@ -88,6 +89,7 @@ def job(project, slug: str, lang: str, captured: dict[str, pdf.Chapter], site_ur
     labels = {k: loc.get(lang, f"pdf.{k}") for k in ("contents", "edition", "language", "footnotes", "colophon",
                                                      "changed", "online")}
     labels["licence"] = loc.get(lang, "readers.licence")
+    labels["continued"] = loc.get(lang, "pdf.continued")   # a continued table (almanac.typography)
     options = dict(PRINT_VARIANT if print_edition else SCREEN_VARIANT)
     result = pdf.Job(slug, lang, chapters, cover, labels, site_url, print_edition, options, dated=dated.iso,
                      print_marks=print_marks)

@@ -42,7 +42,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from bs4 import BeautifulSoup
 from markupsafe import Markup
 
-from . import hyphenation, marks, press, printimages, tagging, templating
+from . import hyphenation, marks, press, printimages, tagging, templating, typography
 from .errors import AlmanacError
 from .urlpolicy import RefusedURL, check
 
@@ -238,8 +238,8 @@ def document_html(templates: Path, job: Job, root: Path, images: printimages.Pri
          "html": Markup(_rewrite_chapter(ch, i, job.site_url, root, book, job.print_edition, images))}
         for i, ch in enumerate(job.chapters, start=1)
     ]
-    return templating.environment(templates).get_template("document.html").render(
-        lang=job.lang, chapters=body, t=job.labels, print_edition=job.print_edition, **job.cover)
+    return typography.typeset(templating.environment(templates).get_template("document.html").render(
+        lang=job.lang, chapters=body, t=job.labels, print_edition=job.print_edition, **job.cover))
 
 
 def _digest(*parts) -> str:
@@ -257,6 +257,7 @@ def shared_inputs(css: str, templates: Path, fonts_dir: Path) -> str:
              Path(press.__file__).read_bytes(), Path(printimages.__file__).read_bytes(),
              Path(__file__).with_name("fetcher.py").read_bytes(), Path(marks.__file__).read_bytes(),
              Path(tagging.__file__).read_bytes(), hyphenation.DICTIONARY.read_bytes(), css]
+    parts.append(Path(typography.__file__).read_bytes())
     for template in sorted(templates.glob("*.html")):
         parts += [template.name, template.read_bytes()]
     for font in sorted(fonts_dir.glob("*.woff2")):
@@ -305,8 +306,10 @@ def render(job: Job, css: str, root: str) -> tuple[str, int, float, str | None]:
         profiles: dict = {}
         stylesheet = weasyprint.CSS(string=css, base_url=base, url_fetcher=fetcher, font_config=fonts,
                                     color_profiles=profiles)
-        document = weasyprint.HTML(string=html, base_url=base, url_fetcher=fetcher).render(
-            stylesheets=[stylesheet], font_config=fonts, color_profiles=profiles)
+        # Laid out again where a table runs onto the next page, or a note left its call's (almanac.typography).
+        document = typography.settle(html, lambda text: weasyprint.HTML(
+            string=text, base_url=base, url_fetcher=fetcher).render(
+            stylesheets=[stylesheet], font_config=fonts, color_profiles=profiles), job.labels.get("continued", ""))
         # Dated by the content, not by the rendering: the same content gives the same bytes, and the date is
         # true. (PDF/X requires both dates; WeasyPrint would write the time of rendering.)
         if job.dated:
