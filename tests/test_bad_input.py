@@ -299,7 +299,7 @@ def test_markup_in_titles_and_data_is_text_everywhere(project):
 def test_bom_crlf_and_nfd_files_simply_work(project):
     nfd = unicodedata.normalize("NFD", "Йошкар-Ола и ёлка: итоговый отчёт")
     assert nfd != unicodedata.normalize("NFC", nfd)
-    text = f"---\r\nsubtitle: x\r\n---\r\n\r\n# {nfd}\r\n\r\nТекст главы.\r\n"
+    text = f"---\r\ndescription: Глава из Windows\r\n---\r\n\r\n# {nfd}\r\n\r\nТекст главы.\r\n"
     add_chapter("02-windows.md", "")(project)
     (project / PUB / "02-windows.md").write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
     data = project / DATA
@@ -311,7 +311,7 @@ def test_bom_crlf_and_nfd_files_simply_work(project):
                          "html.parser")
     title = page.select_one("article h1").get_text(" ", strip=True).replace("¶", "").strip()
     assert title == unicodedata.normalize("NFC", nfd)
-    assert "subtitle" not in page.select_one("article").get_text()
+    assert "description" not in page.select_one("article").get_text()
     index = BeautifulSoup((project / "site/demo-report-2023/index.html").read_text(encoding="utf-8"), "html.parser")
     assert index.select_one("article table") is not None, "the data file with a BOM and CRLF lost its table"
 
