@@ -219,6 +219,10 @@ def tool_versions(root: Path, recorded: list[dict]) -> dict[str, str]:
         except importlib.metadata.PackageNotFoundError:
             versions[name] = "not installed"
     versions["Python"] = platform.python_version()
+    from almanac import fontconfig
+
+    # The native libraries that lay out the PDFs' text (part of every PDF's cache key).
+    versions.update({f"{name} (native)": version for name, version in fontconfig.native_versions().items()})
     versions.update({row["name"]: str(row["version"]) for row in recorded})
     return versions
 

@@ -31,10 +31,12 @@ from pathlib import Path
 
 from markupsafe import escape
 
-from . import fonts
+from . import fontconfig, fonts
 from .indicators import PLACEHOLDER, Dataset, Formatter, Group, achieved_ratio
 
 FONT_FAMILY = "Almanac Sans"
+# What matplotlib measures with: PT Sans under a name no installed font has (see fonts.ttf_copy).
+CHART_FAMILY = "Almanac Chart Sans"
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision deficiency.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 TRACK = "#e6ebf1"
@@ -50,9 +52,9 @@ _CODE = Path(__file__).read_bytes()  # how charts are drawn: part of every cache
 
 def register_fonts(fonts_dir: Path, cache_dir: Path) -> str:
     """Make matplotlib measure with the site's own font (when it first draws); return its family name."""
-    _font_files[:] = [fonts.ttf_copy(fonts_dir / f"{name}.woff2", cache_dir)
+    _font_files[:] = [fonts.ttf_copy(fonts_dir / f"{name}.woff2", cache_dir, family=CHART_FAMILY)
                       for name in ("pt-sans-regular", "pt-sans-bold")]
-    return "PT Sans"
+    return CHART_FAMILY
 
 
 def use_cache(folder: Path | None) -> None:
@@ -65,6 +67,9 @@ def _plt():
     """matplotlib's pyplot, imported on the first chart that must really be drawn."""
     global _pyplot
     if _pyplot is None:
+        # Before matplotlib first asks fontconfig (fc-list) what is installed: only the pinned stack's fonts.
+        if _font_files:
+            fontconfig.configure(_font_files[0].parent.parent / "fontconfig")
         import matplotlib
 
         matplotlib.use("Agg")

@@ -20,10 +20,13 @@ COPY_VERSION = "v2"  # v1 copies carried the time they were written
 _WOFF2_URL = re.compile(r'url\((["\']?)([^)"\']*?/)?([\w.-]+)\.woff2\1\)')
 
 
-def ttf_copy(source: Path, cache_dir: Path) -> Path:
-    """A decompressed TrueType copy of a WOFF2 font, named by its content hash."""
+def ttf_copy(source: Path, cache_dir: Path, family: str | None = None) -> Path:
+    """A decompressed TrueType copy of a WOFF2 font, named by its content hash; with `family`, its names
+    say that family instead (a name no installed font has, so that a tool looking fonts up by name,
+    as matplotlib does, can never take an installed font of the same name for ours)."""
     digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
-    target = cache_dir / f"{source.stem}-{digest}-{COPY_VERSION}.ttf"
+    named = f"-{re.sub(r'[^A-Za-z0-9]+', '', family)}" if family else ""
+    target = cache_dir / f"{source.stem}-{digest}{named}-{COPY_VERSION}.ttf"
     if not target.exists():
         from fontTools.ttLib import TTFont
 
@@ -32,11 +35,25 @@ def ttf_copy(source: Path, cache_dir: Path) -> Path:
         # every PDF inherits that stamp, so a copy made at another time would change every PDF.
         font = TTFont(source, recalcTimestamp=False)
         font.flavor = None
+        if family:
+            _rename(font, family)
         # Written aside and renamed: parallel builds never read a half-written font.
         tmp = target.with_suffix(f".{os.getpid()}.tmp")
         font.save(tmp)
         tmp.replace(target)
     return target
+
+
+def _rename(font, family: str) -> None:
+    # Family (1, 16), full name (4) and PostScript name (6); the style names (2, 17) stay.
+    style = font["name"].getDebugName(2) or "Regular"
+    for record in font["name"].names:
+        if record.nameID in (1, 16):
+            record.string = family
+        elif record.nameID == 4:
+            record.string = f"{family} {style}"
+        elif record.nameID == 6:
+            record.string = f"{family}-{style}".replace(" ", "")
 
 
 def with_ttf_sources(css: str, fonts_dir: Path, cache_dir: Path) -> str:

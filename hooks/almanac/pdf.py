@@ -42,7 +42,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from bs4 import BeautifulSoup
 from markupsafe import Markup
 
-from . import hyphenation, marks, press, printimages, tagging, templating, typography
+from . import fontconfig, hyphenation, marks, press, printimages, tagging, templating, typography
 from .errors import AlmanacError
 from .urlpolicy import RefusedURL, check
 
@@ -256,7 +256,10 @@ def shared_inputs(css: str, templates: Path, fonts_dir: Path) -> str:
     parts = [CACHE_VERSION, importlib.metadata.version("weasyprint"), Path(__file__).read_bytes(),
              Path(press.__file__).read_bytes(), Path(printimages.__file__).read_bytes(),
              Path(__file__).with_name("fetcher.py").read_bytes(), Path(marks.__file__).read_bytes(),
-             Path(tagging.__file__).read_bytes(), hyphenation.DICTIONARY.read_bytes(), css]
+             Path(tagging.__file__).read_bytes(), hyphenation.DICTIONARY.read_bytes(), css,
+             # What lays text out besides WeasyPrint: the native libraries, and the fallback fonts' package.
+             json.dumps(fontconfig.native_versions(), sort_keys=True), importlib.metadata.version("matplotlib"),
+             Path(fontconfig.__file__).read_bytes()]
     parts.append(Path(typography.__file__).read_bytes())
     for template in sorted(templates.glob("*.html")):
         parts += [template.name, template.read_bytes()]
@@ -283,6 +286,8 @@ def render(job: Job, css: str, root: str) -> tuple[str, int, float, str | None]:
 
     # fontTools stamps each embedded font subset with the current time unless told otherwise.
     os.environ["SOURCE_DATE_EPOCH"] = "1704067200"
+    # The fonts WeasyPrint may fall back to: the pinned stack's, never what this machine has installed.
+    fontconfig.configure(Path(root) / ".cache" / "almanac" / "fontconfig")
     import weasyprint
 
     from .fetcher import ProjectFetcher
