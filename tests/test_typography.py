@@ -117,8 +117,10 @@ def test_a_notes_marker_shares_the_line_of_its_text(brochures_pdf, lang):
 
 
 def test_every_note_of_the_sites_pdfs_is_on_its_calls_page(built_site):
+    # The publications with notes (INPUD 2025–2029), in every language; the others have none to check.
+    slugs = {path.parent.name for path in (ROOT / "content").glob("*/*.md") if "[^" in path.read_text(encoding="utf-8")}
     checked = 0
-    for path in sorted((built_site / "pdf").glob("*.pdf")):
+    for path in sorted(path for slug in slugs for path in (built_site / "pdf").glob(f"{slug}.*.pdf")):
         calls, notes, alone = footnotes(path)
         assert calls.keys() == notes.keys(), path.name
         assert {n: (calls[n], notes[n]) for n in calls if calls[n] != notes[n]} == {}, path.name
@@ -208,6 +210,13 @@ def test_quotes_follow_the_language_of_the_element(html, expected):
     assert soup.get_text() == expected
 
 
+def test_an_unpaired_quote_is_kept_as_written():
+    # INPUD 2025–2029's editorial notes quote the source's stray closing quotation mark.
+    html = '<tr lang="ru"><td>«« Готовность INPUD … со стороны государства."» (закрывающая прямая)</td><td>"пара"</td></tr>'
+    cells = [cell.get_text() for cell in _soup(typography.typeset(html)).find_all("td")]
+    assert cells == ["«« Готовность INPUD … со стороны государства.\"» (закрывающая прямая)", "«пара»"]
+
+
 def test_quotes_leave_code_urls_and_attributes_alone():
     html = ('<p lang="ru" title="a &quot;b&quot;">Код <code>print("x")</code>, адрес '
             '<a href="https://e.org/?q=%22a%22">https://e.org/it\'s"</a> и https://e.org/o\'k "в тексте".</p>'
@@ -220,10 +229,34 @@ def test_quotes_leave_code_urls_and_attributes_alone():
 
 
 def test_year_ranges_are_wrapped_and_text_kept():
-    html = '<h1 lang="ru">План на 2021–2024 гг. и 2025-2029 годы, тел. 123-4567</h1>'
+    html = '<h1 lang="ru">План на 2021–2024 гг. и 2025-2029 годы, тел. 123-4567, см. стр. 43</h1>'
     soup = _soup(typography.typeset(html))
     assert [span.get_text() for span in soup.select(".typo-nowrap")] == ["2021–2024", "2025-2029"]
-    assert soup.get_text() == "План на 2021–2024\u00a0гг. и 2025-2029 годы, тел. 123-4567"
+    assert soup.get_text() == "План на 2021–2024\u00a0гг. и 2025-2029 годы, тел. 123-4567, см. стр.\u00a043"
+
+
+def test_a_space_before_an_inline_element_moves_but_code_and_addresses_stay_as_written():
+    html = ('<p lang="ru">Слово <a href="#x">ссылка</a>, код <code>x = 1</code>, годы 2021–2024 и адрес '
+            "https://inpud.net/plan-2021-2024/</p>")
+    soup = _soup(typography.typeset(html))
+    assert soup.a.get_text() == " ссылка" and soup.code.get_text() == "x = 1"
+    assert [span.get_text() for span in soup.select(".typo-space")] == [" ", " "]
+    assert [span.get_text() for span in soup.select(".typo-nowrap")] == ["2021–2024"]
+    assert soup.get_text() == "Слово ссылка, код x = 1, годы 2021–2024 и адрес https://inpud.net/plan-2021-2024/"
+
+
+def test_a_continued_table_is_named_in_its_own_language():
+    """A chapter given in its original language (Russian in the English edition) says «(продолжение)»."""
+    rows = "".join(f"<tr><td>{k}</td></tr>" for k in range(10))
+    html = typography.typeset(f'<html lang="en"><body><article id="c1" lang="ru"><h2>Исправления</h2>'
+                              f"<table><thead><tr><th>Где</th></tr></thead><tbody>{rows}</tbody></table>"
+                              "</article></body></html>")
+    problem = typography._Problem("c1", 3, table="0", row=7, widths=[300.0])
+    soup = _soup(typography._mend(html, [problem], {"ru": "(продолжение)", "en": "(continued)"}))
+    first, second = soup.find_all("table")
+    assert [len(table.tbody.find_all("tr")) for table in (first, second)] == [7, 3]
+    assert second.thead.tr.get_text() == "Исправления (продолжение)" and "typo-continued" in second["class"]
+    assert [col["style"] for col in second.find_all("col")] == ["width: 300.0px"]
 
 
 # The synthetic brochure ---------------------------------------------------------------------------------------
@@ -264,8 +297,8 @@ def _main(lang: str) -> str:
                  "</thead><tbody>" + "".join(f"<tr><td>{row} 99.{k} {rng.choice(sentences)}</td><td>{k}</td></tr>"
                                             for k in range(1, 61)) + "</tbody></table>\n")
     for tenth in range(1500, 1660, 5):
-        parts.append(f'<div class="admonition" style="width: {tenth / 10}mm; max-width: none"><p class="admonition-title">{note}</p>'
-                     f"<p>{BOX}</p></div>\n")
+        parts.append(f'<div class="admonition" style="width: {tenth / 10}mm; max-width: none">'
+                     f'<p class="admonition-title">{note}</p><p>{BOX}</p></div>\n')
     parts.append("\n".join(_note(number, rng, sentences) for number in range(1, NOTES + 1)) + "\n")
     return markdown.markdown("\n".join(parts), extensions=["footnotes", "tables"])
 

@@ -89,7 +89,8 @@ def job(project, slug: str, lang: str, captured: dict[str, pdf.Chapter], site_ur
     labels = {k: loc.get(lang, f"pdf.{k}") for k in ("contents", "edition", "language", "footnotes", "colophon",
                                                      "changed", "online")}
     labels["licence"] = loc.get(lang, "readers.licence")
-    labels["continued"] = loc.get(lang, "pdf.continued")   # a continued table (almanac.typography)
+    # A table continued on the next page says so in its own language (almanac.typography).
+    labels["continued"] = {code: loc.get(code, "pdf.continued") for code in project.languages}
     options = dict(PRINT_VARIANT if print_edition else SCREEN_VARIANT)
     result = pdf.Job(slug, lang, chapters, cover, labels, site_url, print_edition, options, dated=dated.iso,
                      print_marks=print_marks)

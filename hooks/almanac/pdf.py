@@ -314,7 +314,7 @@ def render(job: Job, css: str, root: str) -> tuple[str, int, float, str | None]:
         # Laid out again where a table runs onto the next page, or a note left its call's (almanac.typography).
         document = typography.settle(html, lambda text: weasyprint.HTML(
             string=text, base_url=base, url_fetcher=fetcher).render(
-            stylesheets=[stylesheet], font_config=fonts, color_profiles=profiles), job.labels.get("continued", ""))
+            stylesheets=[stylesheet], font_config=fonts, color_profiles=profiles), job.labels.get("continued", {}))
         # Dated by the content, not by the rendering: the same content gives the same bytes, and the date is
         # true. (PDF/X requires both dates; WeasyPrint would write the time of rendering.)
         if job.dated:

@@ -50,9 +50,10 @@ PARAGRAPHS = ["p", "li", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "figcap
 KEEP_ROWS = 6           # a table with this many body rows or fewer is never split
 SHORT_INTRODUCTION = 600  # characters of text: an introduction this short shares the contents page
 
-_URL = re.compile(r"(?:https?://|www\.)[^\s\"«»<>]+")
+_URL = re.compile(r"((?:https?://|www\.)[^\s\"«»<>]+)")
 _YEARS = re.compile(r"(?<![\d.,])((?:1[89]|20)\d\d)(\s?[–—-]\s?)((?:1[89]|20)?\d\d)(?![\d.,]\d)")
 _YEAR_ABBREVIATION = re.compile(r"(\d)[ \t\n]+(гг?\.|жж?\.)")
+_PAGE_REFERENCE = re.compile(r"(?<!\w)(pp?|с|стр|б|бет)\.[ \t\n]+(?=\d)")
 
 
 def typeset(html: str) -> str:
@@ -67,12 +68,13 @@ def typeset(html: str) -> str:
     return str(soup)
 
 
-def settle(html: str, render: Callable[[str], object], label: str, passes: int = 6):
+def settle(html: str, render: Callable[[str], object], continued: dict[str, str], passes: int = 6):
     """Lay `html` (from `typeset`) out with `render` (HTML -> WeasyPrint document), mend what WeasyPrint
     placed badly, and lay it out again until nothing is left to mend. Returns the last document.
 
     - A table that runs onto the next page is cut there into two tables; the second starts that page,
-      its first header row "<caption> (continued)" (`label`), repeated on the pages it runs on to.
+      its first header row "<caption> (continued)" (`continued`: the word in each language; the table's
+      own language is used), repeated on the pages it runs on to.
     - A note that WeasyPrint moved past its call's page, to fit one more line of a paragraph under its
       orphans rule (WeasyPrint 70, layout/block.py, `_linebox_layout`: it ignores `footnote-policy`
       there), is brought back by starting that paragraph on the next page, which is what the orphans
@@ -86,7 +88,7 @@ def settle(html: str, render: Callable[[str], object], label: str, passes: int =
         if not problems:
             break
         tried.update(problem.block for problem in problems)
-        html = _mend(html, problems, label)
+        html = _mend(html, problems, continued)
         document = render(html)
     return document
 
@@ -145,37 +147,55 @@ def _is_url_text(node: NavigableString) -> bool:
 
 def _quotes(block: list[NavigableString]) -> None:
     """Straight quotes to the language's, paired across the block's text nodes (a quote may open in one
-    node and close in the next, around a link or emphasis)."""
+    node and close in the next, around a link or emphasis). Only quotes that pair are changed: an
+    unpaired one is kept as written (an editorial note may be quoting a stray quotation mark)."""
     texts = [str(node) for node in block]
     if not any('"' in text or "'" in text for text in texts):
         return
-    languages = [_language(node) for node in block]
-    skip = [_is_url_text(node) for node in block]
     joined = "".join(texts)
-    masked = set()
-    for match in _URL.finditer(joined):
-        masked.update(range(match.start(), match.end()))
-    out = list(joined)
-    depth: list[int] = []
+    masked = {at for match in _URL.finditer(joined) for at in range(match.start(), match.end())}
+    events = []     # (position, quotes of its language, what it is)
     offset = 0
-    for text, lang, skipped in zip(texts, languages, skip):
-        style = QUOTES.get(lang, QUOTES["ru"] if lang not in ("en",) and lang else QUOTES["en"])
-        for i, char in enumerate(text):
-            at = offset + i
-            if skipped or at in masked:
-                continue
-            before = joined[at - 1] if at else None
-            after = joined[at + 1] if at + 1 < len(joined) else None
-            if char in (style[0], style[2]) and char not in (style[1], style[3]):
-                depth.append(len(depth))
-            elif char in (style[1], style[3]) and char not in (style[0], style[2]):
-                if depth:
-                    depth.pop()
-            elif char == '"':
-                out[at] = _quote(before, after, depth, style)
-            elif char == "'":
-                out[at] = _single_quote(before, after, lang)
+    for node, text in zip(block, texts):
+        style = QUOTES.get(_language(node))
+        if style is not None and not _is_url_text(node):
+            for i, char in enumerate(text):
+                at = offset + i
+                if at in masked:
+                    continue
+                if char == '"':
+                    events.append((at, style, _side(joined, at)))
+                elif char == "'":
+                    events.append((at, style, "apostrophe"))
+                elif char in (style[0], style[2]) and char not in (style[1], style[3]):
+                    events.append((at, style, "typographic open"))
+                elif char in (style[1], style[3]) and char not in (style[0], style[2]):
+                    events.append((at, style, "typographic close"))
         offset += len(text)
+    out = list(joined)
+    partner: dict[int, int] = {}
+    pending: list[int] = []
+    for at, _, side in events:
+        if side == "open" or side == "either" and not pending:
+            pending.append(at)
+        elif side in ("close", "either") and pending:
+            partner[pending.pop()] = at
+    closes = {close: opening for opening, close in partner.items()}
+    depth, levels = 0, {}
+    for at, style, side in events:
+        if side == "typographic open":
+            depth += 1
+        elif side == "typographic close":
+            depth = max(0, depth - 1)
+        elif side == "apostrophe":
+            out[at] = _single_quote(joined[at - 1] if at else None, joined[at + 1:at + 2] or None, style)
+        elif at in partner:
+            levels[at] = depth
+            out[at] = style[0] if depth % 2 == 0 else style[2]
+            depth += 1
+        elif at in closes:
+            depth = max(0, depth - 1)
+            out[at] = style[1] if levels[closes[at]] % 2 == 0 else style[3]
     offset = 0
     for node, text in zip(block, texts):
         new = "".join(out[offset:offset + len(text)])
@@ -184,23 +204,26 @@ def _quotes(block: list[NavigableString]) -> None:
             node.replace_with(NavigableString(new))
 
 
-def _quote(before: str | None, after: str | None, depth: list[int], style: tuple) -> str:
+def _side(text: str, at: int) -> str:
+    """Whether the straight quote at `at` opens ("open"), closes ("close"), may do either ("either": between
+    two letters) or neither (between spaces)."""
+    before = text[at - 1] if at else None
+    after = text[at + 1] if at + 1 < len(text) else None
     opens = (before is None or before.isspace() or before in OPENING_CONTEXT) and after is not None \
         and not after.isspace()
     closes = before is not None and not before.isspace() and before not in OPENING_CONTEXT
-    if opens or (not closes and not depth):
-        level = len(depth)
-        depth.append(level)
-        return style[0] if level % 2 == 0 else style[2]
-    level = depth.pop() if depth else 0
-    return style[1] if level % 2 == 0 else style[3]
+    if opens:
+        return "open"
+    if closes:
+        return "either" if after is not None and after.isalnum() else "close"
+    return "neither"
 
 
-def _single_quote(before: str | None, after: str | None, lang: str) -> str:
+def _single_quote(before: str | None, after: str | None, style: tuple) -> str:
     """An apostrophe (isn't, '90s) is ’ in every language; English also quotes inside quotes with ‘…’."""
     if before and after and before.isalpha() and after.isalnum() or after and after.isdigit():
         return "’"
-    if lang != "en":
+    if style[2] != "‘":
         return "'"
     if (before is None or before.isspace() or before in OPENING_CONTEXT) and after and not after.isspace():
         return "‘"
@@ -208,26 +231,35 @@ def _single_quote(before: str | None, after: str | None, lang: str) -> str:
 
 
 def _keep_years(node: NavigableString) -> None:
-    """2021–2024 in a no-wrap span; a year and its abbreviation joined by a no-break space."""
+    """2021–2024 in a no-wrap span, a year and its abbreviation, a page and its number, joined by a no-break
+    space; web addresses left as they are."""
     if node.parent is None or _is_url_text(node):
         return
-    text = str(node)
-    if _language(node) in ("ru", "kk"):
-        text = _YEAR_ABBREVIATION.sub("\\1\u00a0\\2", text)
-    parts = _YEARS.split(text)
-    if len(parts) == 1:
-        if text != str(node):
-            node.replace_with(NavigableString(text))
+    lang = _language(node)
+    pieces: list = []
+    for index, part in enumerate(_URL.split(str(node)) if _URL.search(str(node)) else [str(node)]):
+        if index % 2:   # a web address
+            pieces.append(part)
+            continue
+        part = _PAGE_REFERENCE.sub("\\1.\u00a0", part)
+        if lang in ("ru", "kk"):
+            part = _YEAR_ABBREVIATION.sub("\\1\u00a0\\2", part)
+        split = _YEARS.split(part)
+        for at in range(0, len(split), 4):
+            pieces.append(split[at])
+            if at + 3 < len(split):
+                span = Tag(name="span", attrs={"class": "typo-nowrap"})
+                span.append(NavigableString("".join(split[at + 1:at + 4])))
+                pieces.append(span)
+    if len(pieces) == 1 and pieces[0] == str(node):
         return
-    soup_new = []
-    for index in range(0, len(parts), 4):
-        if parts[index]:
-            soup_new.append(NavigableString(parts[index]))
-        if index + 3 < len(parts):
-            span = Tag(name="span", attrs={"class": "typo-nowrap"})
-            span.append(NavigableString("".join(parts[index + 1:index + 4])))
-            soup_new.append(span)
-    node.replace_with(*soup_new)
+    merged: list = []
+    for piece in pieces:
+        if isinstance(piece, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += piece
+        else:
+            merged.append(piece)
+    node.replace_with(*[NavigableString(piece) if isinstance(piece, str) else piece for piece in merged if piece != ""])
 
 
 # Footnotes and spaces --------------------------------------------------------------------------------
@@ -244,15 +276,16 @@ def _footnote_spaces(soup: BeautifulSoup) -> None:
 
 
 def _spaces_before_inlines(soup: BeautifulSoup) -> None:
-    """"word <a>link</a>" becomes "word<a> link</a>" (see the module's docstring). Before a year range,
-    whose span never wraps, the space gets a span of its own instead, so that the line may still break there."""
+    """"word <a>link</a>" becomes "word<a> link</a>" (see the module's docstring). Before code, whose text
+    is kept as written, and before a year range, whose span never wraps, the space gets a span of its own
+    instead, so that the line may still break there."""
     for node in list(soup.find_all(string=True)):
         following = node.next_sibling
-        if not (_is_text(node) and isinstance(following, Tag) and following.name in INLINE):
+        if not (_is_text(node) and isinstance(following, Tag) and following.name in INLINE | VERBATIM):
             continue
         text = str(node)
         classes = following.get("class") or []
-        if not text[-1:].isspace() or not text.strip() or "fn" in classes:
+        if not text[-1:].isspace() or not text.strip() or "fn" in classes or following.name in BLOCKS:
             continue
         if any(parent.name in VERBATIM for parent in node.parents):
             continue
@@ -260,7 +293,7 @@ def _spaces_before_inlines(soup: BeautifulSoup) -> None:
         if _is_text(first) and first[:1].isspace():
             continue
         node.replace_with(NavigableString(text.rstrip()))
-        if "typo-nowrap" in classes:
+        if following.name in VERBATIM or "typo-nowrap" in classes:
             space = Tag(name="span", attrs={"class": "typo-space"})
             space.append(NavigableString(" "))
             following.insert_before(space)
@@ -387,23 +420,23 @@ def _boxes(page):
         stack.extend((child, chapter) for child in reversed(getattr(box, "children", None) or []))
 
 
-def _mend(html: str, problems: list[_Problem], label: str) -> str:
+def _mend(html: str, problems: list[_Problem], continued: dict[str, str]) -> str:
     soup = BeautifulSoup(html, "html.parser")
     for problem in problems:
         if problem.table:
-            _cut_table(soup, problem, label)
+            _cut_table(soup, problem, continued)
         else:
             tag = soup.find(attrs={"data-typo-block": problem.block})
             tag["class"] = [*(tag.get("class") or []), "typo-new-page"]
     return str(soup)
 
 
-def _cut_table(soup: BeautifulSoup, problem: _Problem, label: str) -> None:
+def _cut_table(soup: BeautifulSoup, problem: _Problem, continued: dict[str, str]) -> None:
     """Cut a split table before the row that began the next page; both parts keep the columns the whole
     table had, so the first part ends where the table broke."""
     table = soup.find("table", attrs={"data-typo-table": problem.table})
     _fix_columns(soup, table, problem.widths)
-    second = _continuation(soup, table, label)
+    second = _continuation(soup, table, continued)
     body = second.find("tbody")
     for row in _body_rows(table)[problem.row:]:
         body.append(row.extract())
@@ -435,7 +468,7 @@ def _table_name(table: Tag) -> str:
     return heading.get_text(" ", strip=True) if heading is not None else ""
 
 
-def _continuation(soup: BeautifulSoup, table: Tag, label: str) -> Tag:
+def _continuation(soup: BeautifulSoup, table: Tag, continued: dict[str, str]) -> Tag:
     """An empty copy of `table` (its columns and header), on a new page, its first header row naming it."""
     attrs = {key: value for key, value in table.attrs.items() if key not in ("id", "class")}
     second = soup.new_tag("table", attrs=attrs)
@@ -449,6 +482,8 @@ def _continuation(soup: BeautifulSoup, table: Tag, label: str) -> Tag:
     columns = len(table.find("colgroup").find_all("col"))
     row = soup.new_tag("tr", attrs={"class": "typo-continued__label"})
     cell = soup.new_tag("th", attrs={"colspan": str(columns), "scope": "colgroup"})
+    edition = soup.html.get("lang", "") if soup.html else ""
+    label = continued.get(_language(table)) or continued.get(edition, "")
     cell.string = f"{_table_name(table)} {label}".strip()
     row.append(cell)
     thead.insert(0, row)
