@@ -80,15 +80,31 @@ def settle(html: str, render: Callable[[str], object], continued: dict[str, str]
       there), is brought back by starting that paragraph on the next page, which is what the orphans
       rule does when there are no notes.
     A cut or a break changes nothing before it, so what is mended stays mended; each pass mends the
-    first problem of each chapter (a chapter starts a page of its own, so chapters do not interact)."""
-    document = render(html)
+    first problem of each chapter (a chapter starts a page of its own, so chapters do not interact).
+
+    Chapters are laid out the same alone as in the whole document (each starts a page; the page
+    numbers, running heads and which side a page is on change no line), so the problems are first
+    found and mended on a probe, only the chapters that can have any (those with a table that may split
+    or with notes, and, for the notes' numbers, every chapter with notes): the whole document is then
+    laid out once, and again only if something is still to mend there."""
     tried: set[str] = set()
-    for _ in range(passes):
+
+    def mend(document) -> bool:
+        nonlocal html
         problems = [problem for problem in _problems(document) if problem.table or problem.block not in tried]
-        if not problems:
-            break
         tried.update(problem.block for problem in problems)
-        html = _mend(html, problems, continued)
+        if problems:
+            html = _mend(html, problems, continued)
+        return bool(problems)
+
+    for _ in range(passes):
+        probe = _probe(html)
+        if probe is None or not mend(render(probe)):
+            break
+    document = render(html)
+    for _ in range(passes):
+        if not mend(document):
+            break
         document = render(html)
     return document
 
@@ -407,6 +423,22 @@ def _problems(document) -> list[_Problem]:
     for problem in sorted(found, key=lambda problem: problem.page):
         first.setdefault(problem.chapter, problem)
     return list(first.values())
+
+
+def _probe(html: str) -> str | None:
+    """The document with only the chapters that may need mending (see `settle`); None if there are none."""
+    soup = BeautifulSoup(html, "html.parser")
+    chapters = soup.find_all("article", class_="chapter")
+    wanted = [chapter for chapter in chapters
+              if chapter.find("table", attrs={"data-typo-table": True}) or chapter.select_one("span.fn")]
+    if not wanted:
+        return None
+    keep = {id(chapter) for chapter in wanted}
+    contents = any("typo-with-contents" in (chapter.get("class") or []) for chapter in wanted)
+    for tag in soup.body.find_all(recursive=False):
+        if id(tag) not in keep and not (contents and tag.name == "nav"):
+            tag.decompose()
+    return str(soup)
 
 
 def _boxes(page):
