@@ -131,6 +131,11 @@ def test_every_note_of_the_sites_pdfs_is_on_its_calls_page(built_site):
 
 # The measure, tables, the introduction --------------------------------------------------------------------
 
+def test_the_sites_russian_pdfs_have_a_books_measure(built_site):
+    for path in sorted((built_site / "pdf").glob("*.ru.pdf")):
+        assert statistics.median(len(line) for line in body_lines(path)) <= 80, path.name
+
+
 @pytest.mark.parametrize("lang, most", [("ru", 80), ("kk", 80), ("en", 80)])
 def test_the_measure_is_a_books(brochures_pdf, lang, most):
     lengths = [len(line) for line in body_lines(brochures_pdf[lang])]
