@@ -13,6 +13,7 @@ for footnotes too. Writes only into a temporary folder, and the fonts' cache as 
 from __future__ import annotations
 
 import collections
+import functools
 import random
 import re
 import statistics
@@ -360,6 +361,7 @@ def body_lines(path: Path) -> list[str]:
     return lines
 
 
+@functools.lru_cache(maxsize=None)   # each PDF is read once, whichever tests ask
 def _chunks(path: Path, with_font: bool = False) -> list[list[tuple]]:
     pages = []
     for page in PdfReader(path).pages:
@@ -375,11 +377,13 @@ def _chunks(path: Path, with_font: bool = False) -> list[list[tuple]]:
     return pages
 
 
+@functools.lru_cache(maxsize=None)
 def page_texts(path: Path) -> list[str]:
     result = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True)
     return [" ".join(page.split()) for page in result.stdout.split("\f")]
 
 
+@functools.lru_cache(maxsize=None)
 def layout_lines(path: Path) -> list[str]:
     result = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True)
     return [line.strip() for line in result.stdout.splitlines() if line.strip()]
