@@ -37,8 +37,8 @@ IMAGES = {
     "alpha.png": (600, 300), "photo.jpg": (610, 300), "palette.png": (620, 300), "grey.png": (400, 200),
     "grey16.png": (300, 150), "own-profile.jpg": (200, 100), "cmyk.jpg": (210, 100), "large.jpg": (5000, 2500),
 }
-LARGE_IN_PRINT = (1984, 992)   # 300 ppi across the 168 mm text column of print.css (A4 less 22 and 20 mm)
-DOWNSAMPLED = (f"{FOLDER}/large.jpg: 5000×2500 px downsampled to 1984×992 px (300 ppi at 168 mm) "
+LARGE_IN_PRINT = (1559, 780)   # 300 ppi across the 132 mm column of typography.css (--almanac-column)
+DOWNSAMPLED = (f"{FOLDER}/large.jpg: 5000×2500 px downsampled to 1559×780 px (300 ppi at 132 mm) "
                "for the printer's edition")
 SVG = """<svg xmlns="http://www.w3.org/2000/svg" width="240" height="100">
 <style>.blue { fill: rgb(31, 78, 121) }</style>
@@ -419,3 +419,10 @@ def test_a_gradient_written_with_three_components_in_cmyk_stops_the_finisher(tmp
     document.metadata.created = document.metadata.modified = "2026-11-30T10:00:00+00:00"
     with pytest.raises(AlmanacError, match="a gradient whose CMYK colours have 3 components"):
         document.write_pdf(tmp_path / "x.pdf", finisher=press.finisher("k"), pdf_variant=press.VARIANT)
+
+
+def test_the_column_images_are_placed_in_is_read_from_the_typography():
+    css = (Path(__file__).resolve().parents[1] / "overrides" / "print" / "typography.css").read_text(encoding="utf-8")
+    assert printimages.column_mm(css) == pytest.approx(132)
+    assert "max-width: 132mm" in css, "typography.css's column and its --almanac-column must agree"
+    assert printimages.column_mm("p { color: red }") is None

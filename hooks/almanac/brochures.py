@@ -112,6 +112,11 @@ def _plan_images(job: pdf.Job, root: Path) -> None:
     """Which of the job's images print above 300 ppi at the widest they can be placed, the text column."""
     css = root / "overrides" / "print" / "print.css"
     measure = printimages.measure_mm(css.read_text(encoding="utf-8"), css.relative_to(root).as_posix())
+    # The book's measure (typography.css) is narrower than the page's text area: a photo in a paragraph is
+    # placed at most that wide.
+    typography = root / "overrides" / "print" / "typography.css"
+    column = printimages.column_mm(typography.read_text(encoding="utf-8")) if typography.exists() else None
+    measure = min(measure, column) if column else measure
     planned = printimages.plan(pdf.column_images(job.chapters, root), root, measure)
     job.print_images = {name: list(target) for name, (_, target) in planned.items()}
     job.notes = [printimages.downsampling_note(name, size, target, measure) for name, (size, target) in planned.items()]

@@ -164,6 +164,19 @@ def measure_mm(css: str, name: str) -> float:
     return width - left - right
 
 
+def column_mm(css: str) -> float | None:
+    """The `--almanac-column` length a stylesheet declares on :root (the text column images sit in), in mm."""
+    import tinycss2
+
+    for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
+        if rule.type == "qualified-rule" and tinycss2.serialize(rule.prelude).strip() == ":root":
+            for item in tinycss2.parse_blocks_contents(rule.content, skip_comments=True, skip_whitespace=True):
+                if item.type == "declaration" and item.name == "--almanac-column":
+                    tokens = [token for token in item.value if token.type != "whitespace"]
+                    return _length(tokens[0]) if len(tokens) == 1 else None
+    return None
+
+
 def plan(files: list[Path], root: Path, measure: float) -> dict[str, tuple[tuple[int, int], tuple[int, int]]]:
     """For each raster image wider than PPI at `measure` mm: its name -> (its size, the size it is printed at)."""
     from PIL import Image
