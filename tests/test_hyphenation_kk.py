@@ -296,3 +296,26 @@ def _gaps(pdf: Path) -> list[float]:
 def _percentile90(values: list[float]) -> float:
     assert len(values) > 500, f"only {len(values)} justified lines"
     return statistics.quantiles(values, n=10)[-1]
+
+
+def test_the_site_kazakh_kibhr_is_hyphenated_and_sets_like_the_russian(built_site):
+    """The done-when of the issue, on the published PDFs: the Kazakh KIBHR hyphenates, and its p90 word gap
+    on justified body lines is at most 1.2 times the Russian edition's."""
+    from collections import Counter
+
+    def body_gaps(pdf: Path) -> list[float]:
+        # Body lines: paragraphs and list items, not the contents' leaders. Justified ones reach the right
+        # edge of their column: the right ends that many lines share (the paragraph's and the list's).
+        lines = [words for words in _lines(pdf)
+                 if len(words) >= 3 and sum(text.strip(".") == "" for _, _, text in words) < len(words) / 2]
+        ends = Counter(round(words[-1][1]) for words in lines)
+        edges = [end for end, count in ends.items() if count >= len(lines) / 20]
+        return [statistics.mean(b[0] - a[1] for a, b in zip(words, words[1:])) for words in lines
+                if any(abs(words[-1][1] - edge) <= 1.5 for edge in edges)]
+
+    russian, kazakh = (built_site / "pdf" / f"kibhr-2015-2018.{lang}.pdf" for lang in ("ru", "kk"))
+    hyphenated = [words for words in _lines(kazakh) if words[-1][2].endswith("-") and words[-1][2][-2:-1].isalpha()]
+    assert len(hyphenated) > 100, f"only {len(hyphenated)} Kazakh lines end in a hyphen"
+    ru, kk = _percentile90(body_gaps(russian)), _percentile90(body_gaps(kazakh))
+    print(f"KIBHR p90 word gap in pt: ru {ru:.2f}, kk {kk:.2f}")
+    assert kk <= 1.2 * ru, f"p90 word gap in pt: ru {ru:.2f}, kk {kk:.2f}"
