@@ -104,7 +104,7 @@ def test_a_locked_site_folder_is_named_as_the_culprit(mini_project):
 def test_a_traceback_from_a_build_is_told_as_one_line():
     from almanac.build import _Traceback
 
-    lines = ["  File \"/x/hooks/almanac/charts.py\", line 96, in _cached\n", "    tmp.write_text(svg)\n",
+    lines = ["  File \"/x/src/almanac/charts.py\", line 96, in _cached\n", "    tmp.write_text(svg)\n",
              "ValueError: bad\n", "\n", "During handling of the above exception, another exception occurred:\n",
              "\n", "Traceback (most recent call last):\n", "  File \"/x/hooks/pdf.py\", line 3, in on_env\n",
              "KeyError: 'ru'\n"]

@@ -41,7 +41,7 @@ def test_the_core_alone_builds_tables_charts_translation_state_and_a_pdf(tmp_pat
     out = json.loads(run_python(f"""
         import json, sys
         from pathlib import Path
-        from almanac import charts, context, fonts, markers, pdf, translations
+        from almanac import brochures, charts, context, fonts, markers, pdf, translations
         from almanac.project import Project
 
         root = Path({str(ROOT)!r})
@@ -58,13 +58,12 @@ def test_the_core_alone_builds_tables_charts_translation_state_and_a_pdf(tmp_pat
             pages[lang] = expansion.markdown
         matrix = translations.matrix(project.publications, project.docs_dir, project.languages,
                                      project.settings["translations"])
-        chapter = pdf.Chapter("content/x/01.md", "Глава", "<h1>Глава</h1><p>Текст главы.</p>" + pages["ru"], "ru",
-                              "x/01/")
-        job = pdf.Job("x", "ru", [chapter], {{"title": "Проба", "subtitle": None, "organisation": "O",
-                      "acronym": "A", "period": "2021–2024", "date_label": None, "notice": None}},
-                      {{k: k for k in ("contents", "edition", "language", "footnotes")}}, "https://example.org/",
-                      False, {{"pdf_variant": "pdf/ua-1"}})
-        job.key, job.cache_path = "0" * 24, Path({str(tmp_path)!r}) / "x.pdf"
+        chapter = pdf.Chapter("runpud-2021-2024/index.md", "Глава",
+                              "<h1>Глава</h1><p>Текст главы.</p>" + pages["ru"], "ru", "runpud-2021-2024/")
+        # The job as the build makes it (cover, labels, dates), with this one chapter.
+        job = brochures.job(project, "runpud-2021-2024", "ru", {{"runpud-2021-2024/index.md": chapter}},
+                            "https://example.org/", False, "shared", Path({str(tmp_path)!r}))
+        job.cache_path = Path({str(tmp_path)!r}) / "x.pdf"
         css = fonts.with_ttf_sources((root / "overrides/print/print.css").read_text(encoding="utf-8"),
                                      context.fonts_dir(root), Path({str(tmp_path)!r}) / "fonts")
         name, count, seconds, error = pdf.render(job, css, str(root))

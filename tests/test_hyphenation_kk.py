@@ -123,7 +123,7 @@ def kazakh() -> pyphen.Pyphen:
 
 def test_the_committed_dictionary_is_what_the_generator_writes():
     assert hyphenation.DICTIONARY.read_text(encoding="utf-8") == generate.dictionary_text(), \
-        "hyph_kk.dic is stale: run hooks/almanac/hyphenation/generate.py"
+        "hyph_kk.dic is stale: run src/almanac/hyphenation/generate.py"
 
 
 def test_register_makes_kk_known_to_pyphen_and_can_be_called_again():

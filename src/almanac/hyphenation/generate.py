@@ -2,7 +2,7 @@
 
 Reads nothing. Run as a script, it writes `hyph_kk.dic` beside this file:
 
-    .venv/bin/python hooks/almanac/hyphenation/generate.py
+    .venv/bin/python src/almanac/hyphenation/generate.py
 
 The tests import `hyphenation_points` (the rules, spelled out letter by letter) and `dictionary_text` (the
 patterns), check that Pyphen with the committed file breaks every word exactly where the rules do,
