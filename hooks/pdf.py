@@ -174,6 +174,7 @@ def on_post_build(config):
         brochures.copy_out(state.jobs, out_dir)
         shards.write_part(Path(config.site_dir), "pdf", {"files": {job.name: job.cache_path.name for job in state.jobs},
                                                          "print_edition": _print_edition(config)})
+        shards.claim(Path(config.site_dir), "pdf", [f"pdf/{job.name}.pdf" for job in state.jobs])
     else:
         cache.publish(state.jobs, out_dir, _print_edition(config))
     for job in state.jobs:

@@ -109,3 +109,22 @@ def test_a_language_that_fails_fails_the_whole_build_and_leaves_the_site(referen
     assert "The build failed; site/ was left as it was." in result.stderr
     assert differences(expected, broken / "site") == [], "a failed build changed site/"
     assert not list(broken.glob(".site-tmp-*")), "a temporary folder was left behind"
+
+
+def test_a_shard_keeps_its_folder_its_records_and_what_its_outputs_claimed(tmp_path):
+    """An output that writes outside its language's folder says so (shards.claim), and only that survives:
+    what the theme or the default language writes again in every pass is dropped from en and kk."""
+    from almanac import shards
+
+    shard = tmp_path / "en"
+    for name in ("en/index.html", "assets/stylesheets/x.css", "404.html", "pdf/x.en.pdf", "pdf/stale.pdf",
+                 "epub/x.en.epub", "search/search_index.json"):
+        (shard / name).parent.mkdir(parents=True, exist_ok=True)
+        (shard / name).write_text(name, encoding="utf-8")
+    shards.claim(shard, "pdf", ["pdf/x.en.pdf"])
+    shards.claim(shard, "epub", ["epub/x.en.epub"])
+    shards.finish(shard, "en", ["ru", "en"], "inputs")
+    kept = sorted(p.relative_to(shard).as_posix() for p in shard.rglob("*") if p.is_file()
+                  and shards.PARTS not in p.parts)
+    assert kept == ["en/index.html", "epub/x.en.epub", "pdf/x.en.pdf"]
+    assert not (shard / "assets").exists() and not (shard / "search").exists()

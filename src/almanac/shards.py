@@ -33,6 +33,7 @@ from .errors import AlmanacError
 from .locales import DEFAULT_LANGUAGE
 
 PARTS = ".almanac-shard"
+CLAIMS = "claims-"   # PARTS/claims-<output>.json: the files an output wrote outside its language's folder
 SITEMAP = ("sitemap.xml", "sitemap.xml.gz")
 INPUTS = ("content", "data", "locales", "overrides", "hooks")
 _SKIPPED = ("__pycache__", ".egg-info")
@@ -90,21 +91,40 @@ def write_sitemap(site: Path, pages: multilingual.Pages, langs: list[str], site_
         handle.write(xml.encode("utf-8"))
 
 
+def claim(site: Path, output: str, paths: list[str]) -> None:
+    """An output of a language's build declares the files it wrote outside the language's folder
+    (paths relative to the site, e.g. "pdf/x.en.pdf"): its shard keeps exactly these (see `finish`)."""
+    write_part(site, f"{CLAIMS}{output}", {"paths": sorted(paths)})
+
+
+def claimed(shard: Path) -> set[str]:
+    """Every path the outputs of this shard's build declared with `claim`."""
+    paths: set[str] = set()
+    for part in sorted((shard / PARTS).glob(f"{CLAIMS}*.json")):
+        paths.update(json.loads(part.read_text(encoding="utf-8"))["paths"])
+    return paths
+
+
 def finish(shard: Path, lang: str, langs: list[str], inputs: str) -> None:
-    """After a language's build succeeded: keep only what its shard owns in the whole site, and label it."""
+    """After a language's build succeeded: keep only what its shard owns in the whole site, and label it.
+
+    The default language's shard owns the site's root (theme assets, 404, search, open data). Another
+    language's shard owns its folder (`<lang>/`), its records (`PARTS`), and the files its outputs
+    claimed (`claim`); anything else it wrote is the theme's or the default language's, written again."""
     if lang == DEFAULT_LANGUAGE:
         # The default language's pass writes a sitemap of its own pages; assembling writes the real one.
         for name in SITEMAP:
             (shard / name).unlink(missing_ok=True)
     else:
-        pdf = read_part(shard, "pdf") or {"files": {}}
-        owned = {lang, PARTS} | ({"pdf"} if pdf["files"] else set())
-        for path in shard.iterdir():
-            if path.name not in owned:
-                shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
-        keep = {f"{name}.pdf" for name in pdf["files"]}
-        for path in (shard / "pdf").glob("*") if pdf["files"] else ():
-            if path.name not in keep:
+        keep = claimed(shard)
+        for path in sorted(shard.rglob("*"), key=lambda p: len(p.parts), reverse=True):
+            relative = path.relative_to(shard)
+            if relative.parts[0] in (lang, PARTS) or relative.as_posix() in keep:
+                continue
+            if path.is_dir() and not path.is_symlink():
+                if not any(path.iterdir()):
+                    path.rmdir()
+            else:
                 path.unlink()
     write_part(shard, "shard", {"language": lang, "languages": langs, "inputs": inputs})
 
