@@ -26,6 +26,13 @@ from almanac import anchors, content, markup
 from almanac.errors import AlmanacError
 
 
+class _State:
+    """The pages of the pass being built, with their rendered HTML (on_page_content to on_env of one pass)."""
+
+    def __init__(self):
+        self.rendered: list[anchors.Rendered] = []
+
+
 def on_config(config):
     text = Path(config.config_file_path).read_text(encoding="utf-8")
     try:
@@ -36,12 +43,8 @@ def on_config(config):
     return config
 
 
-# The pages of the pass being built, with their rendered HTML (on_page_content to on_env of one pass).
-_rendered: list = []
-
-
 def on_files(files, config):
-    _rendered.clear()
+    _state(config).rendered.clear()
     root = engine.project_root(config)
     docs_dir = engine.docs_dir(config)
     project = engine.project(config)
@@ -61,17 +64,18 @@ def on_page_content(html, page, config, files):
     # Kept for the anchor check in on_env, once every page of this pass is rendered.
     if page.file.abs_src_path:
         source = _read(page.file, engine.project_root(config), engine.docs_dir(config))
-        _rendered.append(anchors.Rendered(_shown(page.file, engine.project_root(config)), page.url, html, source.text))
+        _state(config).rendered.append(anchors.Rendered(_shown(page.file, engine.project_root(config)), page.url, html, source.text))
     return html
 
 
 def on_env(env, config, files):
+    rendered = _state(config).rendered
     try:
-        anchors.check(_rendered)
+        anchors.check(rendered)
     except AlmanacError as exc:
         raise PluginError(str(exc)) from None
     finally:
-        _rendered.clear()
+        rendered.clear()
     return env
 
 
@@ -80,6 +84,10 @@ def on_page_read_source(page, config):
     if not file.abs_src_path:
         return None
     return _read(file, engine.project_root(config), engine.docs_dir(config)).text
+
+
+def _state(config) -> _State:
+    return engine.state(config, "content", _State)
 
 
 def _check_svgs(files, root: Path) -> None:

@@ -1,6 +1,7 @@
 """What the hooks know about MkDocs and mkdocs-static-i18n, in one place (not a hook itself).
 
-Reads: the MkDocs config and pages handed to the hooks. Writes: nothing.
+Reads: the MkDocs config and pages handed to the hooks, the environment variables of almanac.settings.
+Writes: nothing (each build's context lives in memory, see below).
 
 - **Language passes.** static-i18n builds the site once per language on the
   same config object: the default language first, at the site root, then
@@ -8,10 +9,19 @@ Reads: the MkDocs config and pages handed to the hooks. Writes: nothing.
   `building` flag set. `build_language` says which pass is running;
   `outermost` says whether an `on_post_build` is the last, after every
   language.
-- **One project per build.** `project(config)` loads and validates settings,
-  locales, publications and data once per build, on the first call of a
-  build, and gives every hook and every language pass the same `Project`.
-  A `mkdocs serve` rebuild creates a new config object, so it starts clean.
+- **One context per build.** `build(config)` is the build's `Build`, made on
+  the first call of a build, keyed on the config object: every hook and every
+  language pass of a build share it (static-i18n builds every language on one
+  config), and a `mkdocs serve` rebuild, which loads a new config, starts
+  clean. It holds the `Project` (`project(config)`: settings, locales,
+  publications and data, loaded and validated once per build), each hook's
+  state (`state(config, name, factory)`) and the warnings given
+  (`warn_once`). No hook keeps build state of its own.
+- **What outlives a build**, on purpose, for the whole process: the command
+  (`serve` or `build`: on_startup gets no config; `started`, `serving`) and
+  the latest build (on_build_error and on_shutdown get no config either, and
+  must stop its PDF pool: `latest`). Caches keyed by content (the CSP's parsed
+  pages, the preview's compiled templates) are the hooks' own and say so.
 - **Shards.** `almanac build` runs one process per language, each with
   `ALMANAC_SHARD=<lang>`: static-i18n then builds that one language, in its
   place in the whole site (`begin_pass`), and the core assembles the shards.
@@ -35,37 +45,104 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
-from almanac import boundary
+from almanac import boundary, settings
 from almanac import preview as previewing
 from almanac.errors import AlmanacError
 from almanac.locales import DEFAULT_LANGUAGE
 from almanac.project import Project
 
-_current: dict = {"config": None, "project": None}
 
-SHARD_VARIABLE = "ALMANAC_SHARD"
-PRINT_DOWNLOADS_VARIABLE = "ALMANAC_PRINT_DOWNLOADS"   # set by almanac.build for its children
+class Build:
+    """What one build knows: its project, each hook's state and the warnings given (see the module's docstring)."""
+
+    def __init__(self, config):
+        self.config = config
+        self._project: Project | None = None
+        self._states: dict[str, object] = {}
+        self.warned: set[tuple[str, str]] = set()   # (logger, message) pairs already logged in this build
+
+    @property
+    def project(self) -> Project:
+        # Loaded on first use, not when the build starts: a failure is reported by the hook that needs it.
+        if self._project is None:
+            self._project = _load_project(self.config)
+        return self._project
+
+    def state(self, name: str, factory):
+        """The state `name` of this build, made by `factory()` on first use."""
+        if name not in self._states:
+            self._states[name] = factory()
+        return self._states[name]
+
+
+class _Process:
+    """What lives as long as the process, on purpose (hook modules stay loaded for the whole of `mkdocs serve`):
+    the command, told once by on_startup, which gets no config; the latest build, for the events that get
+    no config (on_build_error, on_shutdown). There is one, `_process`."""
+
+    def __init__(self):
+        self.command = "build"
+        self.latest: Build | None = None
+
+
+_process = _Process()
+
+
+def build(config) -> Build:
+    """This build's context, made on the first call of a build (a new config object is a new build)."""
+    if _process.latest is None or _process.latest.config is not config:
+        _process.latest = Build(config)
+    return _process.latest
+
+
+def latest() -> Build | None:
+    """The latest build, for the events MkDocs calls without a config (on_build_error, on_shutdown)."""
+    return _process.latest
+
+
+def state(config, name: str, factory):
+    """A hook's state for this build: `state(config, "pdf", _State)`, made by `factory()` on first use."""
+    return build(config).state(name, factory)
 
 
 def project(config) -> Project:
-    """The project as this build sees it, loaded once per build (the config object is new per build)."""
-    if _current["config"] is not config:
-        root = project_root(config)
-        raw = (config.extra or {}).get("almanac", {})
-        scope = preview(config)
-        try:
-            # Before anything is read: no file under the project's folders may lead outside them.
-            boundary.check(root)
-            if scope:
-                loaded = previewing.load_project(scope, languages(config), raw,
-                                                 Path(scope.config_file).read_text(encoding="utf-8"))
-            else:
-                loaded = Project.load(root, Path(config.docs_dir), languages(config), raw,
-                                      Path(config.config_file_path).read_text(encoding="utf-8"))
-        except AlmanacError as exc:
-            raise PluginError(str(exc)) from None
-        _current.update(config=config, project=loaded)
-    return _current["project"]
+    """The project as this build sees it, loaded once per build."""
+    return build(config).project
+
+
+def warn_once(config, log, message: str) -> None:
+    """Log `message` as a warning once per build and logger (a label is looked up on every page and in every
+    language pass); --strict turns it into a failure."""
+    seen = build(config).warned
+    if (log.name, message) not in seen:
+        seen.add((log.name, message))
+        log.warning(message)
+
+
+def started(command: str) -> None:
+    """Remember the command this process runs ('serve' or 'build'); call from on_startup."""
+    _process.command = command
+
+
+def serving() -> bool:
+    """Whether this process is `mkdocs serve` (the preview's server included)."""
+    return _process.command == "serve"
+
+
+def _load_project(config) -> Project:
+    root = project_root(config)
+    raw = (config.extra or {}).get("almanac", {})
+    scope = preview(config)
+    try:
+        # Before anything is read: no file under the project's folders may lead outside them.
+        boundary.check(root)
+        if scope:
+            return previewing.load_project(scope, languages(config), raw,
+                                           Path(scope.config_file).read_text(encoding="utf-8"))
+        return Project.load(root, Path(config.docs_dir), languages(config), raw,
+                            Path(config.config_file_path).read_text(encoding="utf-8"))
+    except AlmanacError as exc:
+        raise PluginError(str(exc)) from None
 
 
 def reports_errors(event):
@@ -90,20 +167,16 @@ def build_language(config) -> str:
 
 
 def languages(config) -> list[str]:
+    """The languages this site builds, the default first (almanac.settings.languages)."""
     plugin = config.plugins.get("i18n")
-    if not plugin:
-        return [DEFAULT_LANGUAGE]
-    return [lang.locale for lang in plugin.config.languages if lang.build]
+    return settings.languages(plugin.config.languages if plugin else None)
 
 
 def configured_languages(config) -> list[str]:
     """Every language of plugins.i18n.languages, built or not (`build: false` still names a language
     whose files are legitimate, only left out of this build); the default language first."""
     plugin = config.plugins.get("i18n")
-    if not plugin:
-        return [DEFAULT_LANGUAGE]
-    langs = [lang.locale for lang in plugin.config.languages]
-    return sorted(langs, key=lambda lang: lang != DEFAULT_LANGUAGE)
+    return settings.languages(plugin.config.languages if plugin else None, built=False)
 
 
 def nested(config) -> bool:
@@ -119,7 +192,7 @@ def first_pass(config) -> bool:
 
 def shard() -> str | None:
     """The one language this process builds (`ALMANAC_SHARD`), or None when it builds every language in turn."""
-    return os.environ.get(SHARD_VARIABLE) or None
+    return os.environ.get(settings.SHARD) or None
 
 
 def print_downloads() -> bool:
@@ -127,7 +200,7 @@ def print_downloads() -> bool:
 
     Only `almanac build` renders it (almanac.build.print_downloads), never a shard, `mkdocs build` or the
     preview, so the parent says so in the environment rather than each page guessing from the settings."""
-    return os.environ.get(PRINT_DOWNLOADS_VARIABLE) == "1"
+    return os.environ.get(settings.PRINT_DOWNLOADS) == "1"
 
 
 def begin_pass(config) -> None:
@@ -147,7 +220,7 @@ def begin_pass(config) -> None:
     if lang is None or plugin is None:
         return
     if lang not in languages(config):
-        raise PluginError(f"{SHARD_VARIABLE}={lang}: not a language of this site; expected one of "
+        raise PluginError(f"{settings.SHARD}={lang}: not a language of this site; expected one of "
                           f"{', '.join(languages(config))} (plugins.i18n.languages in mkdocs.yml).")
     plugin.current_language = lang
     # static-i18n builds the other languages from its on_post_build unless it believes it is already doing so.

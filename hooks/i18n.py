@@ -50,21 +50,16 @@ STATUS_MARKER = "{{ translation_status() }}"
 
 
 class _State:
-    def __init__(self):
-        self.command = "build"
-        self.reset()
+    """This build's pages and translation states, shared by its language passes (engine.state)."""
 
-    def reset(self):
+    def __init__(self):
         self.pages = multilingual.Pages()
         self.matrix: list | None = None                  # translation states, computed once per build
-        self.not_found = ""                              # the default language's 404 page
-
-
-state = _State()
+        self.not_found = ""                              # the default language's 404 page, for the later passes
 
 
 def on_startup(command, dirty):
-    state.command = command
+    engine.started(command)
 
 
 # Before static-i18n's on_config (-100), which configures the pass for the language that begin_pass chose.
@@ -73,8 +68,6 @@ def on_startup(command, dirty):
 def on_config(config):
     engine.begin_pass(config)
     lang = engine.build_language(config)
-    if engine.first_pass(config):
-        state.reset()
     search = config.plugins.get("search") or config.plugins.get("material/search")
     if search is not None:
         search.config.lang = [multilingual.search_language(lang)]
@@ -91,6 +84,7 @@ def on_page_markdown(markdown, page, config, files):
 
 
 def on_page_content(html, page, config, files):
+    state = _state(config)
     lang = engine.build_language(config)
     content_lang = engine.page_language(page, config)
     src = context.language_free(page.file.src_uri)
@@ -99,7 +93,7 @@ def on_page_content(html, page, config, files):
         # A shard builds no other language: the original's URL, for the canonical link, is the engine's.
         state.pages.record(src, content_lang, engine.default_url(page), False)
     project = engine.project(config)
-    if state.command == "serve":
+    if engine.serving():
         html = multilingual.preview_banner(_matrix(config), project.locales, project.docs_name, src, lang) + html
     if content_lang == lang:
         return html
@@ -109,6 +103,7 @@ def on_page_content(html, page, config, files):
 @event_priority(-50)
 @engine.reports_errors
 def on_post_page(output, page, config):
+    state = _state(config)
     lang = engine.build_language(config)
     src = context.language_free(page.file.src_uri)
     shown = f"{engine.project(config).docs_name}/{page.file.src_uri}"
@@ -127,6 +122,7 @@ def on_post_page(output, page, config):
 def on_post_template(output, template_name, config):
     if template_name != "404.html":
         return output
+    state = _state(config)
     lang = engine.build_language(config)
     output = material.drop_alternate_links(output, template_name, 1)
     if lang == locales.DEFAULT_LANGUAGE:
@@ -143,6 +139,7 @@ def on_post_template(output, template_name, config):
 def on_post_build(config):
     if engine.nested(config):
         return
+    state = _state(config)
     site = Path(config.site_dir)
     langs = engine.languages(config)
     built = [engine.shard()] if engine.shard() else langs
@@ -169,6 +166,7 @@ def on_post_build(config):
 
 def _matrix(config) -> list:
     """Every chapter's translation state; hashing every file once per build, not once per language pass."""
+    state = _state(config)
     if state.matrix is None:
         project = engine.project(config)
         try:
@@ -177,3 +175,7 @@ def _matrix(config) -> list:
         except AlmanacError as exc:   # a malformed source_hash, named with its file and line
             raise PluginError(str(exc)) from None
     return state.matrix
+
+
+def _state(config) -> _State:
+    return engine.state(config, "i18n", _State)

@@ -17,6 +17,7 @@ decompressed chart fonts in .cache/almanac/fonts/.
 from __future__ import annotations
 
 import logging
+from functools import partial
 from pathlib import Path
 
 from mkdocs.utils import get_relative_url
@@ -28,26 +29,24 @@ log = logging.getLogger("mkdocs.hooks.indicators")
 
 
 class _State:
+    """This build's chart font and the CSV files its pages wait to write (engine.state)."""
+
     def __init__(self):
         self.font_family: str | None = None
         self.downloads: dict[str, dict[str, str]] = {}
-        self.warned: set[str] = set()
-
-
-state = _State()
 
 
 @engine.reports_errors
 def on_config(config):
     project = engine.project(config)
     if engine.first_pass(config):
-        state.warned = set()
         # Every table, chart and CSV formats its numbers with Babel: an unknown language stops the build here,
         # naming its line, rather than with a traceback at the first number.
         locales.check_languages(engine.languages(config), (project.root / "mkdocs.yml").read_text(encoding="utf-8"))
     from almanac import charts
 
-    state.font_family = charts.register_fonts(context.fonts_dir(project.root), context.cache_dir(project.root, "fonts"))
+    _state(config).font_family = charts.register_fonts(context.fonts_dir(project.root),
+                                                       context.cache_dir(project.root, "fonts"))
     charts.use_cache(context.cache_dir(project.root, "charts"))
     return config
 
@@ -57,9 +56,12 @@ def on_page_markdown(markdown, page, config, files):
     if "{{" not in markdown:
         return markdown
     project = engine.project(config)
+    state = _state(config)
     lang = engine.page_language(page, config)
+    # One warning per missing label and build; --strict turns it into a failure.
     renderer = markers.Renderer(project.datasets, project.locales, lang,
-                                project.root / "overrides" / "partials" / "almanac", state.font_family, _warn)
+                                project.root / "overrides" / "partials" / "almanac", state.font_family,
+                                partial(engine.warn_once, config, log))
     csv_dir = f"{engine.site_prefix(engine.build_language(config))}assets/data/"
     csv_base = get_relative_url(csv_dir + "x", page.url).rsplit("x", 1)[0]
     shown = f"{project.docs_name}/{page.file.src_uri}"
@@ -71,15 +73,12 @@ def on_page_markdown(markdown, page, config, files):
 
 
 def on_post_page(output, page, config):
-    for relative, text in state.downloads.pop(page.file.src_uri, {}).items():
+    for relative, text in _state(config).downloads.pop(page.file.src_uri, {}).items():
         target = Path(config.site_dir) / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
     return output
 
 
-def _warn(message: str) -> None:
-    # One warning per missing label and build; --strict turns it into a failure.
-    if message not in state.warned:
-        state.warned.add(message)
-        log.warning(message)
+def _state(config) -> _State:
+    return engine.state(config, "indicators", _State)

@@ -1,8 +1,8 @@
 """PDF export: one brochure per publication and language, offered by a download button.
 
 Events:
-- on_startup: remember whether this is `mkdocs serve` (PDFs never block it).
-- on_config: validate `extra.almanac`; start collecting chapters.
+- on_startup: tell engine whether this is `mkdocs serve` (PDFs never block it).
+- on_config: validate `extra.almanac` (the build's state, engine.state, starts empty).
 - on_files: keep overrides/print/ (the brochure's stylesheet) out of the website.
 - on_page_content: keep each chapter's HTML, in the content's language.
 - on_page_context: give templates the PDF link and its label.
@@ -15,6 +15,9 @@ Events:
   engine.shard) copies its own and lists them in <site>/.almanac-shard/pdf.json;
   `almanac build` records them in the cache's manifest once every shard is built.
 - on_build_error, on_shutdown: stop the pool.
+
+The pool lives no longer than its build: it is started by the build's first on_env that has PDFs to
+render (never while serving), and stopped when on_post_build has collected it, or on an error.
 
 Reads: captured chapter HTML, publication metadata, locales/*.yml,
 overrides/print/*, overrides/assets/fonts/*.
@@ -38,15 +41,15 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 
 import engine
-from almanac import brochures, build, context, fonts, pdf, shards
+from almanac import brochures, build, context, fonts, pdf, settings, shards
 
 log = logging.getLogger("mkdocs.hooks.pdf")
 
 
-
 class _State:
+    """This build's chapters, jobs and render pool, shared by its language passes (engine.state)."""
+
     def __init__(self):
-        self.command = "build"
         self.chapters: dict[tuple[str, str], dict[str, pdf.Chapter]] = {}
         self.jobs: list[pdf.Job] = []
         self.rendered: set[str] = set()  # names of the jobs handed to the pool
@@ -58,11 +61,8 @@ class _State:
         self.dates: dict = {}            # slug -> almanac.dates.ContentDate, asked of git once a build
 
 
-state = _State()
-
-
 def on_startup(command, dirty):
-    state.command = command
+    engine.started(command)
 
 
 def on_files(files, config):
@@ -77,11 +77,6 @@ def on_files(files, config):
 @engine.reports_errors
 def on_config(config):
     engine.project(config)  # settings, publications and data validated once, at the start of the build
-    if engine.first_pass(config):
-        _stop_pool()
-        state.chapters, state.jobs, state.rendered, state.noted = {}, [], set(), set()
-        state.css = state.shared = ""
-        state.dates = {}
     return config
 
 
@@ -94,6 +89,7 @@ def on_page_content(html, page, config, files):
     if pub is None:
         return html
     lang = engine.build_language(config)
+    state = _state(config)
     chapter = pdf.Chapter(src=f"{project.docs_name}/{page.file.src_uri}", title=page.title or "", html=html,
                           lang=engine.page_language(page, config), url=page.url)
     state.chapters.setdefault((pub.slug, lang), {})[src] = chapter
@@ -104,8 +100,9 @@ def on_page_content(html, page, config, files):
 def on_env(env, config, files):
     """Every chapter of this language has been rendered: start its PDFs now."""
     project = engine.project(config)
-    if state.command == "serve" or not project.settings["pdf"]:
+    if engine.serving() or not project.settings["pdf"]:
         return env
+    state = _state(config)
     root = project.root
     if not state.shared:
         state.css = brochures.stylesheet(root / "overrides" / "print", _print_edition(config))
@@ -126,7 +123,7 @@ def on_env(env, config, files):
     if todo:
         if state.pool is None:
             render_css = fonts.with_ttf_sources(state.css, context.fonts_dir(root), context.cache_dir(root, "fonts"))
-            scheduler = os.environ.get("ALMANAC_SCHEDULER") or project.settings["scheduler"]
+            scheduler = os.environ.get(settings.SCHEDULER) or project.settings["scheduler"]
             if scheduler:
                 from almanac.cluster import ClusterPool
 
@@ -165,10 +162,11 @@ def on_post_build(config):
         return
     cache = brochures.Cache(context.cache_dir(project.root, "pdf"))
     out_dir = Path(config.site_dir) / "pdf"
-    if state.command == "serve":
+    if engine.serving():
         _serve_cached(cache, out_dir)
         return
-    _wait_for_pool()
+    state = _state(config)
+    _wait_for_pool(state)
     if engine.shard():
         # Shards build at the same time: the manifest is theirs together, written by the parent when all succeeded.
         brochures.copy_out(state.jobs, out_dir)
@@ -186,14 +184,25 @@ def on_post_build(config):
 
 
 def on_build_error(error):
-    _stop_pool()
+    _stop_latest_pool()
 
 
 def on_shutdown():
-    _stop_pool()
+    _stop_latest_pool()
 
 
-def _wait_for_pool() -> None:
+def _state(config) -> _State:
+    return engine.state(config, "pdf", _State)
+
+
+def _stop_latest_pool() -> None:
+    # These events get no config: the pool, if any, is the latest build's.
+    latest = engine.latest()
+    if latest is not None:
+        _stop_pool(latest.state("pdf", _State))
+
+
+def _wait_for_pool(state: _State) -> None:
     if state.pool is None:
         return
     errors = []
@@ -204,19 +213,19 @@ def _wait_for_pool() -> None:
             else:
                 log.info(f"Rendered pdf/{name}.pdf ({pages} pages) in {seconds:.1f} s")
     finally:
-        _stop_pool()
+        _stop_pool(state)
     if errors:
         raise PluginError(sorted(errors)[0])
 
 
-def _stop_pool() -> None:
+def _stop_pool(state: _State) -> None:
     if state.pool is not None:
         state.pool.close()
         state.pool = None
 
 
 def _print_edition(config) -> bool:
-    return bool(os.environ.get("ALMANAC_PRINT_EDITION")) or engine.project(config).settings["print_edition"]
+    return bool(os.environ.get(settings.PRINT_EDITION)) or engine.project(config).settings["print_edition"]
 
 
 def _serve_cached(cache, out_dir: Path) -> None:

@@ -76,37 +76,41 @@ class _Listed(FileSystemLoader):
     def list_templates(self) -> list[str]:
         names: set[str] = set()
         for folder in self.searchpath:
-            if folder not in state.listed or folder == self.custom_dir:
-                state.listed[folder] = [name for name in FileSystemLoader(folder).list_templates()
-                                        if not name.startswith(".") and "/." not in name]
-            names.update(state.listed[folder])
+            if folder not in _listed or folder == self.custom_dir:
+                _listed[folder] = [name for name in FileSystemLoader(folder).list_templates()
+                                   if not name.startswith(".") and "/." not in name]
+            names.update(_listed[folder])
         return sorted(names)
 
 
 class _State:
+    """This rebuild's clock, its pages and its URLs (engine.state; every save is a new build)."""
+
     def __init__(self):
         self.started = self.cpu = 0.0
         self.pages = 0
-        self.compiled = _Compiled()
-        self.listed: dict[str, list[str]] = {}
         self.urls: set[str] = set()                # what this build writes, by URL
         self.home = ""                             # the URL of the publication's first page
 
 
-state = _State()
+# Caches for the life of the server, not build state: the theme's templates are the same in every rebuild.
+# Jinja checks each compiled template against a hash of its source; an override's listing is made anew.
+_compiled = _Compiled()
+_listed: dict[str, list[str]] = {}   # the files of each installed theme's folder
 
 
 # First of all: the rebuild starts here (MkDocs has loaded the config just before).
 @event_priority(1000)
 def on_config(config):
-    state.started, state.cpu, state.pages = time.perf_counter(), time.process_time(), 0
+    state = _state(config)
+    state.started, state.cpu = time.perf_counter(), time.process_time()
     # Every rebuild loads the theme anew; its templates are the same, and need not be listed and compiled again.
     theme, make_env = config.theme, config.theme.get_env
 
     def get_env():
         env = make_env()
         env.loader = _Listed(env.loader.searchpath, theme.custom_dir)
-        env.bytecode_cache = state.compiled
+        env.bytecode_cache = _compiled
         return env
 
     theme.get_env = get_env
@@ -131,7 +135,7 @@ def on_nav(nav, config, files):
     home = engine.project(config).by_slug[_scope(config).publication].chapters[0]
     nav.homepage = next((page for page in nav.pages if context.language_free(page.file.src_uri) == home),
                         nav.homepage)
-    state.home = nav.homepage.url if nav.homepage else ""
+    _state(config).home = nav.homepage.url if nav.homepage else ""
     return nav
 
 
@@ -143,7 +147,7 @@ def on_page_markdown(markdown, page, config, files):
 
 
 def on_env(env, config, files):
-    state.urls = {file.url for file in files}
+    _state(config).urls = {file.url for file in files}
     return env
 
 
@@ -151,6 +155,7 @@ def on_env(env, config, files):
 # a publication's overview) lead to pages the preview did not build, too.
 @event_priority(-900)
 def on_post_page(output, page, config):
+    state = _state(config)
     state.pages += 1
     scope = _scope(config)
     here = urljoin("http://preview/", quote(page.url))
@@ -184,6 +189,7 @@ def on_serve(server, config, builder):
 @event_priority(-1000)
 def on_post_build(config):
     scope = _scope(config)
+    state = _state(config)
     site = Path(config.site_dir)
     for folder in {site, site / scope.prefix}:
         if state.home and not (folder / "index.html").exists():
@@ -196,6 +202,10 @@ def on_post_build(config):
     # The figure to watch: from the start of the build to every page written (CPU: what a quiet machine takes).
     log.info(f"Preview of {scope.publication} ({scope.language}): {state.pages} page{'s' * (state.pages != 1)} "
              f"rebuilt in {time.perf_counter() - state.started:.2f} s ({time.process_time() - state.cpu:.2f} s of CPU)")
+
+
+def _state(config) -> _State:
+    return engine.state(config, "preview", _State)
 
 
 def _scope(config) -> preview.Scope:

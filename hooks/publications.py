@@ -32,11 +32,10 @@ CATALOGUE_SCRIPT = "assets/javascripts/catalogue.js"
 
 
 class _State:
+    """The pages that carry the catalogue, by language pass (engine.state)."""
+
     def __init__(self):
-        self.with_catalogue: set[str] = set()   # pages of this pass that carry the catalogue
-
-
-state = _State()
+        self.with_catalogue: set[tuple[str, str]] = set()   # (build language, page)
 
 
 # Runs after static-i18n's on_config (-100), which resets site_name per language.
@@ -45,8 +44,7 @@ state = _State()
 def on_config(config):
     project = engine.project(config)
     if engine.first_pass(config):
-        locales.reset_warnings()
-    state.with_catalogue = set()
+        locales.reset_warnings()   # almanac.locales warns once per label and build
     lang = engine.build_language(config)
     config.site_name = project.locales.get(lang, "site.name")
     config.site_description = project.locales.get(lang, "site.description")
@@ -79,12 +77,16 @@ def on_page_markdown(markdown, page, config, files):
     if CATALOGUE_MARKER not in markdown:
         return markdown
     lang = engine.build_language(config)
-    state.with_catalogue.add(page.file.src_uri)
+    _state(config).with_catalogue.add((lang, page.file.src_uri))
     html = catalogue.markdown(engine.project(config), lang, page.url, engine.site_prefix)
     return markdown.replace(CATALOGUE_MARKER, html)
 
 
 def on_page_context(ctx, page, config, nav):
-    if page.file.src_uri in state.with_catalogue:
+    if (engine.build_language(config), page.file.src_uri) in _state(config).with_catalogue:
         ctx["almanac_scripts"] = [CATALOGUE_SCRIPT]
     return ctx
+
+
+def _state(config) -> _State:
+    return engine.state(config, "publications", _State)

@@ -1,7 +1,7 @@
 """Readers and open data: each publication's overview, sharing tags, data files and PDF facts.
 
 Events:
-- on_config: forget the previous build's pages (first pass only).
+- on_config: load the build's project.
 - on_page_context: on a publication's home page (its first chapter), put the
   overview (almanac.overview) right after the page's title. Every chapter of
   this language pass has been rendered by then, so each one's first sentence is
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import partial
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -41,19 +42,15 @@ _H1_END = re.compile(r"</h1>", re.I)
 
 
 class _State:
+    """This build's written pages that wait for their PDF facts, from every language pass (engine.state)."""
+
     def __init__(self):
         self.waiting: list[Path] = []   # written pages with PDF placeholders
-        self.warned: set[str] = set()
-
-
-state = _State()
 
 
 @engine.reports_errors
 def on_config(config):
     engine.project(config)
-    if engine.first_pass(config):
-        state.waiting, state.warned = [], set()
     return config
 
 
@@ -73,7 +70,7 @@ def on_page_context(ctx, page, config, nav):
 
 def on_post_page(output, page, config):
     if overview.has_placeholders(output):
-        state.waiting.append(Path(page.file.abs_dest_path))
+        _state(config).waiting.append(Path(page.file.abs_dest_path))
     return output
 
 
@@ -84,9 +81,11 @@ def on_post_build(config):
     if engine.nested(config):
         return
     project = engine.project(config)
+    state = _state(config)
     site = Path(config.site_dir)
     if engine.shard() in (None, DEFAULT_LANGUAGE):
-        written = opendata.write(site, project, config.site_url or "", _warn)
+        # One warning per problem and build; --strict turns it into a failure.
+        written = opendata.write(site, project, config.site_url or "", partial(engine.warn_once, config, log))
         log.info(f"Open data: wrote {len(written)} files under {opendata.FOLDER}/ "
                  f"for {len(written) // len(opendata.FILES)} publications")
     if project.settings["pdf"]:
@@ -137,8 +136,5 @@ def _social(project, page, src: str, config) -> list[tuple[str, str, str]]:
     )
 
 
-def _warn(message: str) -> None:
-    # One warning per missing label and build; --strict turns it into a failure.
-    if message not in state.warned:
-        state.warned.add(message)
-        log.warning(message)
+def _state(config) -> _State:
+    return engine.state(config, "readers", _State)

@@ -37,12 +37,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import context, locales, shards
+from . import context, locales, settings, shards, status
 from .errors import AlmanacError, os_problem, shown_path
 
 TEMP_PREFIX = ".site-tmp-"
-SHARD_VARIABLE = "ALMANAC_SHARD"   # read by hooks/engine.py
-PRINT_DOWNLOADS_VARIABLE = "ALMANAC_PRINT_DOWNLOADS"   # likewise: the pages link the printer's edition
 PROGRESS_SECONDS = 30   # a build that has said nothing for this long says what it is still building
 
 
@@ -63,7 +61,7 @@ class Interrupted(Exception):
 def run(root: Path, site: Path, *, print_edition: bool = False, echo=None, jobs: int | None = None,
         tag: str = "") -> Outcome:
     """Build the project at `root` strictly into `site`; on failure `site` is left exactly as it was."""
-    langs = shards.languages(root / "mkdocs.yml")
+    langs = status.languages(root / "mkdocs.yml")
     inputs = shards.fingerprint(root)
     temp = root / f"{TEMP_PREFIX}{tag}{os.getpid()}"
 
@@ -82,17 +80,15 @@ def run(root: Path, site: Path, *, print_edition: bool = False, echo=None, jobs:
         _swap(temp / "site", site)
 
     return _build(root, temp, site, langs, finish, print_edition=print_edition, echo=echo, jobs=jobs,
-                  env={PRINT_DOWNLOADS_VARIABLE: "1"} if with_print else {})
+                  env={settings.PRINT_DOWNLOADS: "1"} if with_print else {})
 
 
 def print_downloads(root: Path) -> bool:
     """Whether a build also publishes the printer's edition: `extra.almanac.print_downloads`, when PDFs are built."""
-    from .status import _config
-
-    raw = ((_config(root / "mkdocs.yml") or {}).get("extra") or {}).get("almanac") or {}
+    raw = ((status._config(root / "mkdocs.yml") or {}).get("extra") or {}).get("almanac") or {}
     pdf = raw.get("pdf")
     if pdf is None:   # !ENV [ALMANAC_PDF, true]: the status reader leaves environment values to us
-        pdf = os.environ.get("ALMANAC_PDF", "true").strip().lower() not in ("false", "0", "no", "off")
+        pdf = os.environ.get(settings.PDF, "true").strip().lower() not in ("false", "0", "no", "off")
     return bool(raw.get("print_downloads")) and bool(pdf)
 
 
@@ -124,7 +120,7 @@ class _Failed(Exception):
 
 def run_shard(root: Path, lang: str, shard_dir: Path, *, print_edition: bool = False, echo=None) -> Outcome:
     """Build one language strictly into `shard_dir`/`lang` (for `assemble`); on failure it is left as it was."""
-    langs = shards.languages(root / "mkdocs.yml")
+    langs = status.languages(root / "mkdocs.yml")
     if lang not in langs:
         raise AlmanacError(f"{lang!r} is not a language of this site; expected one of {', '.join(langs)} "
                            f"(plugins.i18n.languages in mkdocs.yml).")
@@ -164,9 +160,9 @@ def _build(root: Path, temp: Path, site: Path, langs: list[str], finish, *, prin
     echo = echo or (lambda line: print(line, file=sys.stderr, flush=True))
     _remove_leftovers(root)
     started = time.perf_counter()
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "true", "ALMANAC_STRICT": "true", **(env or {})}
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "true", settings.STRICT: "true", **(env or {})}
     if print_edition:
-        env["ALMANAC_PRINT_EDITION"] = "1"
+        env[settings.PRINT_EDITION] = "1"
     previous = {sig: signal.signal(sig, _raise_interrupted) for sig in (signal.SIGTERM, signal.SIGHUP)}
     builds = _Children(echo, root)
     try:
@@ -174,7 +170,7 @@ def _build(root: Path, temp: Path, site: Path, langs: list[str], finish, *, prin
         for lang in langs:
             command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(temp / lang)]
             what = f"the printer's edition in '{lang}'" if print_edition else f"'{lang}'"
-            builds.add(command, root, {**env, SHARD_VARIABLE: lang}, what)
+            builds.add(command, root, {**env, settings.SHARD: lang}, what)
         status = builds.run(jobs or os.cpu_count() or 1)
         if status == 0:
             finish()

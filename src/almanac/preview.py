@@ -39,7 +39,7 @@ from urllib.parse import quote, urljoin
 
 import yaml
 
-from . import indicators, locales, project, publications
+from . import indicators, locales, project, publications, settings
 from .context import language_free
 from .errors import AlmanacError
 from .locales import DEFAULT_LANGUAGE
@@ -83,8 +83,7 @@ def scope(config_file: Path, publication: str, language: str | None) -> Scope:
     config = _mkdocs_yml(config_file)
     root = config_file.parent
     docs_dir = (root / config.get("docs_dir", "docs")).resolve()
-    i18n = next((p["i18n"] for p in config.get("plugins", []) if isinstance(p, dict) and "i18n" in p), {})
-    languages = [lang["locale"] for lang in i18n.get("languages", []) if lang.get("build", True)] or [DEFAULT_LANGUAGE]
+    languages = settings.languages(settings.i18n_languages(config))
     slugs = sorted(path.parent.name for path in docs_dir.glob("*/publication.yml"))
     if publication not in slugs:
         raise ScopeError("--publication", f"{publication!r}: no such publication in {docs_dir.name}/; "

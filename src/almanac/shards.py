@@ -46,15 +46,6 @@ class Assembled:
     print_edition: bool
 
 
-def languages(config_path: Path) -> list[str]:
-    """The languages a project builds, in the order of `plugins.i18n.languages` in its mkdocs.yml."""
-    from .status import _config  # the one reader of mkdocs.yml in the core
-
-    config = _config(config_path) or {}
-    i18n = next((p["i18n"] for p in config.get("plugins", []) if isinstance(p, dict) and "i18n" in p), {}) or {}
-    return [lang["locale"] for lang in i18n.get("languages", []) if lang.get("build", True)] or [DEFAULT_LANGUAGE]
-
-
 def fingerprint(root: Path) -> str:
     """A hash of everything a build reads (mkdocs.yml and the input folders), names and contents."""
     digest = hashlib.sha256((root / "mkdocs.yml").read_bytes())

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from . import publications, translations
+from . import publications, settings, translations
 
 STATES = ("source", "current", "stale", "missing", "fallback")
 
@@ -27,13 +27,19 @@ def _config(path: Path) -> dict:
 
 
 def project(config_path: Path) -> tuple[Path, list[str], dict]:
-    """The docs folder, the built languages and the `translations` setting of a project's mkdocs.yml."""
-    config = _config(config_path)
+    """The docs folder, the built languages (the default first) and the `translations` setting of a
+    project's mkdocs.yml."""
+    config = _config(config_path) or {}
     docs_dir = config_path.parent / config.get("docs_dir", "docs")
-    i18n = next((p["i18n"] for p in config.get("plugins", []) if isinstance(p, dict) and "i18n" in p), {})
-    langs = [lang["locale"] for lang in i18n.get("languages", [])] or ["ru"]
+    langs = languages(config_path)
     settings = ((config.get("extra") or {}).get("almanac") or {}).get("translations") or {}
     return docs_dir, langs, settings
+
+
+def languages(config_path: Path, *, built: bool = True) -> list[str]:
+    """The languages of a project's mkdocs.yml, the default first: those it builds, or with `built=False`
+    every configured one (almanac.settings.languages says which is which)."""
+    return settings.languages(settings.i18n_languages(_config(config_path)), built=built)
 
 
 def report(config_path: Path) -> str:
