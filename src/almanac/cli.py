@@ -129,7 +129,9 @@ def serve(config, dev_addr, publication, language):
     published site; without, the whole site is."""
     root = _root(config)
     config_file = Path(config).resolve()
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "true", "ALMANAC_STRICT": "false"}
+    from . import settings
+
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "true", settings.STRICT: "false"}
     if publication or language:
         from . import preview
 
@@ -144,7 +146,7 @@ def serve(config, dev_addr, publication, language):
             raise click.ClickException(str(exc)) from None
         config_file = _guard(lambda: preview.stage(scope), config)
         # The language is built alone, as one shard of the site (hooks/engine.py: shard).
-        env["ALMANAC_SHARD"] = scope.language
+        env[settings.SHARD] = scope.language
         click.echo(f"Previewing {scope.publication} in '{scope.language}' at http://{dev_addr}/ "
                    f"(it opens the publication).", err=True)
     os.chdir(root)
