@@ -258,3 +258,22 @@ def preview(config) -> previewing.Scope | None:
 def site_prefix(lang: str) -> str:
     """Where a language's pages live in the site: the default language at the root, others under /<lang>/."""
     return "" if lang == DEFAULT_LANGUAGE else f"{lang}/"
+
+
+def poll(server, paths: list[str], seconds: float) -> None:
+    """Make `mkdocs serve` notice a save in `paths` within `seconds` (its watcher polls every half second).
+
+    MkDocs has no public way to set the interval: this replaces LiveReloadServer's `observer` before the
+    server starts it, the one place outside hooks/server.py that reaches into MkDocs' server. If MkDocs
+    changes that attribute, the build stops here, naming it (tests/test_material.py checks it)."""
+    from watchdog.observers.api import BaseObserver
+    from watchdog.observers.polling import PollingObserver
+
+    if not isinstance(getattr(server, "observer", None), BaseObserver):
+        raise PluginError("hooks/engine.py: MkDocs' LiveReloadServer has no watchdog `observer` any more; "
+                          "the preview cannot poll faster (update engine.poll for this MkDocs).")
+    for path in paths:
+        server.unwatch(path)
+    server.observer = PollingObserver(timeout=seconds)
+    for path in paths:
+        server.watch(path)

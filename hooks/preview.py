@@ -35,7 +35,6 @@ from urllib.parse import quote, unquote, urljoin, urlsplit
 from jinja2 import BytecodeCache, FileSystemLoader
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
-from watchdog.observers.polling import PollingObserver
 
 import engine
 from almanac import content, context, preview
@@ -176,12 +175,7 @@ def on_serve(server, config, builder):
     half of the preview's second. It polls only this publication's folder and the few files it depends on."""
     # The server (hooks/server.py, as `mkdocs serve`) has watched these two already, with its observer; the
     # `watch:` paths come after this.
-    watched = [config.docs_dir, config.config_file_path]
-    for path in watched:
-        server.unwatch(path)
-    server.observer = PollingObserver(timeout=POLL_SECONDS)
-    for path in watched:
-        server.watch(path)
+    engine.poll(server, [config.docs_dir, config.config_file_path], POLL_SECONDS)
     return server
 
 

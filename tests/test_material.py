@@ -47,3 +47,28 @@ def test_a_change_in_materials_markup_stops_the_build_naming_the_rewrite(english
     message = str(error.value)
     assert message.startswith(f"{PAGE}: the rewrite '{rewrite}' found no ")
     assert "update hooks/material_markup.py" in message and "\n" not in message
+
+
+def test_the_preview_polls_fast_through_mkdocs_server_and_says_so_if_mkdocs_changes_it(tmp_path):
+    """engine.poll is the one place outside hooks/server.py that reaches into MkDocs' LiveReloadServer."""
+    import sys
+
+    from mkdocs.exceptions import PluginError
+    from mkdocs.livereload import LiveReloadServer
+    from watchdog.observers.polling import PollingObserver
+
+    sys.path.insert(0, str(ROOT / "hooks"))
+    try:
+        import engine
+    finally:
+        sys.path.remove(str(ROOT / "hooks"))
+    server = LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=0, root=str(tmp_path))
+    try:
+        server.watch(str(tmp_path))
+        engine.poll(server, [str(tmp_path)], 0.1)
+        assert isinstance(server.observer, PollingObserver) and server.observer.timeout == 0.1
+        del server.observer
+        with pytest.raises(PluginError, match="LiveReloadServer has no watchdog `observer`"):
+            engine.poll(server, [str(tmp_path)], 0.1)
+    finally:
+        server.server_close()
