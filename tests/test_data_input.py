@@ -22,6 +22,7 @@ import pytest
 from almanac import csvcells, indicators, limits, locales, markers
 from almanac.errors import AlmanacError
 from tests.conftest import ROOT, make_mini_project
+from tests.test_bad_input import edit
 from tests.test_build import make_site
 
 TEMPLATES = ROOT / "overrides" / "partials" / "almanac"
@@ -191,13 +192,8 @@ def test_numbers_at_the_bound_are_shown_exactly(tmp_path):
 # --- Locales -----------------------------------------------------------------------------------------------
 
 
-def locale_edit(name: str, old: str, new: str):
-    def apply(folder: Path):
-        path = folder / name
-        text = path.read_text(encoding="utf-8")
-        assert old in text, f"{name} has no {old!r}: the test case is out of date"
-        path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return apply
+# A locale file is edited in a folder of copies as a page is in a project: the same one-place edit.
+locale_edit = edit
 
 
 def line_of(name: str, text: str) -> int:
