@@ -146,9 +146,10 @@ def test_chromium_runs_every_script_under_the_hashes_found():
     assert control_ran == [] and {v.split()[0] for v in control_violations} == {
         "script-src-elem", "style-src-elem", "style-src-attr"}, control_violations
     for (name, case), (ran, violations, console) in zip(CASES.items(), seen.values()):
-        # Chromium refuses an event-handler attribute as soon as it parses it: the refusals the build warns of.
+        # Event handlers are never hashed, so Chromium refuses them: Debian's Chromium 156 as soon as it parses
+        # one, 150 only when it fires. Either way, only a case with handlers may see that refusal.
         handlers = [v for v in violations if v.startswith("script-src-attr ")]
-        assert bool(handlers) == bool(case.handlers), name
+        assert not handlers or case.handlers, name
         console = [text for text in console if "inline event handler" not in text]
         assert (len(violations) - len(handlers), console) == (0, []), f"{name}: Chromium refused {violations}"
         assert ran == sorted(case.runs), name
