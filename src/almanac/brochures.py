@@ -19,6 +19,8 @@ its publication's inputs, which its back cover states too.
 
 from __future__ import annotations
 
+import functools
+
 import json
 import shutil
 from pathlib import Path
@@ -110,16 +112,21 @@ def _shown_in(texts: dict | None, lang: str) -> str:
 
 def _plan_images(job: pdf.Job, root: Path) -> None:
     """Which of the job's images print above 300 ppi at the widest they can be placed, the text column."""
-    css = root / "overrides" / "print" / "print.css"
-    measure = printimages.measure_mm(css.read_text(encoding="utf-8"), css.relative_to(root).as_posix())
-    # The book's measure (typography.css) is narrower than the page's text area: a photo in a paragraph is
-    # placed at most that wide.
-    typography = root / "overrides" / "print" / "typography.css"
-    column = printimages.column_mm(typography.read_text(encoding="utf-8")) if typography.exists() else None
-    measure = min(measure, column) if column else measure
+    css, typography = root / "overrides" / "print" / "print.css", root / "overrides" / "print" / "typography.css"
+    measure = _image_measure(css.read_text(encoding="utf-8"), css.relative_to(root).as_posix(),
+                             typography.read_text(encoding="utf-8") if typography.exists() else "")
     planned = printimages.plan(pdf.column_images(job.chapters, root), root, measure)
     job.print_images = {name: list(target) for name, (_, target) in planned.items()}
     job.notes = [printimages.downsampling_note(name, size, target, measure) for name, (size, target) in planned.items()]
+
+
+@functools.lru_cache(maxsize=4)
+def _image_measure(print_css: str, shown: str, typography_css: str) -> float:
+    """The widest a photo is placed, in mm: the page's text area, or the book's narrower column
+    (typography.css), where a paragraph places it. Parsed once per stylesheet, not once per PDF."""
+    measure = printimages.measure_mm(print_css, shown)
+    column = printimages.column_mm(typography_css) if typography_css else None
+    return min(measure, column) if column else measure
 
 
 def copy_out(jobs: list[pdf.Job], out_dir: Path) -> None:

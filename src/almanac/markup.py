@@ -58,6 +58,7 @@ ATTRIBUTES = {
     "col": {"span"}, "colgroup": {"span"}, "details": {"open"},
 }
 URL_ATTRIBUTES = {"href", "src", "cite", "srcset"}
+_ALLOWED = {element: ATTRIBUTES.get(element, set()) | _GLOBAL for element in ELEMENTS}   # nh3's form of the list
 SCHEMES = {"http", "https", "mailto", "tel"}
 IMAGE_DATA = re.compile(r"data:image/(png|jpeg|gif|webp)[;,]", re.I)
 # Keys an attribute list may set besides #id and .class.
@@ -175,9 +176,8 @@ def _check_attributes(name: str, text: str, where: str) -> None:
 
 def _second_opinion(tag: str, name: str, attributes: str, where: str) -> None:
     """nh3 with the same allowlist: an attribute it would still remove is refused as well."""
-    allowed = {element: (ATTRIBUTES.get(element, set()) | _GLOBAL) for element in ELEMENTS}
     # An HTML parser drops a table cell met outside a table: give each tag the context it lives in.
-    cleaned = nh3.clean(_CONTEXT.get(name, "{}").format(tag), tags=ELEMENTS, attributes=allowed,
+    cleaned = nh3.clean(_CONTEXT.get(name, "{}").format(tag), tags=ELEMENTS, attributes=_ALLOWED,
                         url_schemes=SCHEMES | {"data"}, link_rel=None, strip_comments=True)
     found = re.search(rf"<{name}\b[^>]*>", cleaned)
     kept = {attribute for attribute, _ in _attributes(_TAG.match(found.group(0)).group(3))} if found else set()
