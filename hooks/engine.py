@@ -47,7 +47,7 @@ from mkdocs.exceptions import PluginError
 
 from almanac import boundary, settings
 from almanac import preview as previewing
-from almanac.errors import AlmanacError
+from almanac.errors import AlmanacError, Warnings
 from almanac.locales import DEFAULT_LANGUAGE
 from almanac.project import Project
 
@@ -59,13 +59,13 @@ class Build:
         self.config = config
         self._project: Project | None = None
         self._states: dict[str, object] = {}
-        self.warned: set[tuple[str, str]] = set()   # (logger, message) pairs already logged in this build
+        self.warnings = Warnings()   # what this build has warned of, each once
 
     @property
     def project(self) -> Project:
         # Loaded on first use, not when the build starts: a failure is reported by the hook that needs it.
         if self._project is None:
-            self._project = _load_project(self.config)
+            self._project = _load_project(self.config, self.warnings)
         return self._project
 
     def state(self, name: str, factory):
@@ -113,10 +113,7 @@ def project(config) -> Project:
 def warn_once(config, log, message: str) -> None:
     """Log `message` as a warning once per build and logger (a label is looked up on every page and in every
     language pass); --strict turns it into a failure."""
-    seen = build(config).warned
-    if (log.name, message) not in seen:
-        seen.add((log.name, message))
-        log.warning(message)
+    build(config).warnings.warn(log, message)
 
 
 def started(command: str) -> None:
@@ -129,7 +126,7 @@ def serving() -> bool:
     return _process.command == "serve"
 
 
-def _load_project(config) -> Project:
+def _load_project(config, warnings: Warnings) -> Project:
     root = project_root(config)
     raw = (config.extra or {}).get("almanac", {})
     scope = preview(config)
@@ -138,9 +135,9 @@ def _load_project(config) -> Project:
         boundary.check(root)
         if scope:
             return previewing.load_project(scope, languages(config), raw,
-                                           Path(scope.config_file).read_text(encoding="utf-8"))
+                                           Path(scope.config_file).read_text(encoding="utf-8"), warnings)
         return Project.load(root, Path(config.docs_dir), languages(config), raw,
-                            Path(config.config_file_path).read_text(encoding="utf-8"))
+                            Path(config.config_file_path).read_text(encoding="utf-8"), warnings)
     except AlmanacError as exc:
         raise PluginError(str(exc)) from None
 

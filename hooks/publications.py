@@ -23,7 +23,7 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.nav import Section
 
 import engine
-from almanac import catalogue, locales
+from almanac import catalogue
 
 log = logging.getLogger("mkdocs.hooks.publications")
 
@@ -43,8 +43,6 @@ class _State:
 @engine.reports_errors
 def on_config(config):
     project = engine.project(config)
-    if engine.first_pass(config):
-        locales.reset_warnings()   # almanac.locales warns once per label and build
     lang = engine.build_language(config)
     config.site_name = project.locales.get(lang, "site.name")
     config.site_description = project.locales.get(lang, "site.description")

@@ -172,3 +172,22 @@ def test_every_reader_agrees_on_the_languages_built(tmp_path):
                             env=mkdocs_env(), capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     assert json.loads(result.stdout) == [["ru", "en"], ["ru", "en", "kk"]]
+
+
+def test_a_missing_label_is_warned_once_in_each_build(tmp_path, caplog):
+    """Every page looks its labels up; the editor reads one line per missing label and build, in every build
+    (a preview rebuild that still lacks it says so again)."""
+    from almanac import locales
+    from almanac.errors import Warnings
+
+    project = make_mini_project(tmp_path)
+    english = project / "locales" / "en.yml"
+    text = english.read_text(encoding="utf-8")
+    assert "\n  name: " in text
+    english.write_text(text.replace("\n  name: ", "\n  name_gone: ", 1), encoding="utf-8")
+    for _build in range(2):
+        found = locales.load(project, Warnings())
+        for _page in range(3):
+            assert found.get("en", "site.name") == found.get("ru", "site.name")
+    missing = [r.getMessage() for r in caplog.records if "label 'site.name' is missing" in r.getMessage()]
+    assert missing == ["locales/en.yml: label 'site.name' is missing; using the ru text"] * 2

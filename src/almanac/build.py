@@ -85,11 +85,8 @@ def run(root: Path, site: Path, *, print_edition: bool = False, echo=None, jobs:
 
 def print_downloads(root: Path) -> bool:
     """Whether a build also publishes the printer's edition: `extra.almanac.print_downloads`, when PDFs are built."""
-    raw = ((status._config(root / "mkdocs.yml") or {}).get("extra") or {}).get("almanac") or {}
-    pdf = raw.get("pdf")
-    if pdf is None:   # !ENV [ALMANAC_PDF, true]: the status reader leaves environment values to us
-        pdf = os.environ.get(settings.PDF, "true").strip().lower() not in ("false", "0", "no", "off")
-    return bool(raw.get("print_downloads")) and bool(pdf)
+    config = settings.read(root / "mkdocs.yml")
+    return bool(config.almanac.get("print_downloads")) and config.pdf
 
 
 def _add_print_edition(root: Path, folder: Path, *, echo, jobs: int | None) -> None:

@@ -38,3 +38,23 @@ def shown_path(path, root) -> str:
         return Path(path).resolve().relative_to(Path(root).resolve()).as_posix() or "."
     except (ValueError, OSError, TypeError):
         return str(path)
+
+
+class Warnings:
+    """The warnings one build has given: each (logger, message) once.
+
+    A label is looked up on every page and in every language pass, and an image or a cell may be met many
+    times; one line per problem and build is what an editor can read, and `--strict` still counts it. A build
+    makes one (the engine's build context holds it) and hands it to whoever warns."""
+
+    def __init__(self):
+        self._given: set[tuple[str, str]] = set()
+
+    def warn(self, log, message: str) -> None:
+        if (log.name, message) not in self._given:
+            self._given.add((log.name, message))
+            log.warning(message)
+
+    def to(self, log):
+        """A one-argument `warn(message)` that reports through `log`."""
+        return lambda message: self.warn(log, message)

@@ -17,6 +17,7 @@ languages listed in mkdocs.yml.
 
 from __future__ import annotations
 
+import copy
 import difflib
 import logging
 import re
@@ -27,7 +28,7 @@ from pathlib import Path
 from babel import Locale, UnknownLocaleError
 
 from . import yamlfile
-from .errors import AlmanacError
+from .errors import AlmanacError, Warnings
 
 log = logging.getLogger("mkdocs.hooks.almanac.locales")
 
@@ -43,6 +44,8 @@ class Locales:
 
     def __init__(self, folder: Path, project_root: Path):
         self.folder = folder
+        # Replaced by `reporting` with the build's own; this one serves a Locales used outside a build.
+        self._warn = Warnings().to(log)
         self._tables: dict[str, dict] = {}
         self._shown: dict[str, str] = {}
         for path in sorted(folder.glob("*.yml")):
@@ -74,7 +77,7 @@ class Locales:
             fallback = _lookup(self._tables[DEFAULT_LANGUAGE], key)
             if fallback is None:
                 raise AlmanacError(f"locales/{DEFAULT_LANGUAGE}.yml: label '{key}' is missing")
-            _warn_once(f"locales/{lang}.yml: label '{key}' is missing; using the {DEFAULT_LANGUAGE} text")
+            self._warn(f"locales/{lang}.yml: label '{key}' is missing; using the {DEFAULT_LANGUAGE} text")
             text, source = fallback, DEFAULT_LANGUAGE
         if not values:
             return text
@@ -183,28 +186,20 @@ def _lookup(table: dict, key: str, leaf: bool = True):
     return node
 
 
-_warned: set[str] = set()
-
-
-def _warn_once(message: str) -> None:
-    # A label is looked up on every page; one warning per label and build is enough.
-    if message not in _warned:
-        _warned.add(message)
-        log.warning(message)
-
-
-def reset_warnings() -> None:
-    """Forget which warnings were given; called when a build starts."""
-    _warned.clear()
-
-
 @lru_cache(maxsize=None)
 def _cached(folder: str, root: str, stamp: tuple) -> Locales:
     return Locales(Path(folder), Path(root))
 
 
-def load(project_root: Path) -> Locales:
-    """The project's locales, re-read only when a locale file changes."""
+def load(project_root: Path, warnings: Warnings | None = None) -> Locales:
+    """The project's locales, re-read only when a locale file changes; a missing label is told through
+    `warnings` (a build's), once per build."""
     folder = project_root / "locales"
     stamp = tuple((p.name, p.stat().st_mtime_ns) for p in sorted(folder.glob("*.yml")))
-    return _cached(str(folder), str(project_root), stamp)
+    shared = _cached(str(folder), str(project_root), stamp)
+    if warnings is None:
+        return shared
+    # The parsed tables are shared between builds (a preview rebuilds often); what was warned is not.
+    view = copy.copy(shared)
+    view._warn = warnings.to(log)
+    return view

@@ -43,7 +43,6 @@ from . import indicators, locales, project, publications, settings
 from .context import language_free
 from .errors import AlmanacError
 from .locales import DEFAULT_LANGUAGE
-from .status import _config as read_mkdocs_yml
 
 EXTRA_KEY = "almanac_preview"   # where the preview's config carries its Scope: mkdocs.yml's extra
 HOOK = "preview.py"             # hooks/preview.py: the adapter, listed only in the preview's config
@@ -80,10 +79,10 @@ class Scope:
 
 def scope(config_file: Path, publication: str, language: str | None) -> Scope:
     """The scope of a preview, checked against the project; a wrong one names what exists."""
-    config = _mkdocs_yml(config_file)
+    config = settings.read(config_file)
     root = config_file.parent
-    docs_dir = (root / config.get("docs_dir", "docs")).resolve()
-    languages = settings.languages(settings.i18n_languages(config))
+    docs_dir = config.docs_dir.resolve()
+    languages = config.languages
     slugs = sorted(path.parent.name for path in docs_dir.glob("*/publication.yml"))
     if publication not in slugs:
         raise ScopeError("--publication", f"{publication!r}: no such publication in {docs_dir.name}/; "
@@ -92,7 +91,7 @@ def scope(config_file: Path, publication: str, language: str | None) -> Scope:
     if language not in languages:
         raise ScopeError("--language", f"{language!r}: not a language of this site; expected one of: "
                                        f"{', '.join(languages)}.")
-    site_url = str(config.get("site_url") or "/")
+    site_url = str(config.raw.get("site_url") or "/")
     return Scope(publication, language, str(root), str(config_file), str(docs_dir),
                  site_url if site_url.endswith("/") else site_url + "/")
 
@@ -100,7 +99,7 @@ def scope(config_file: Path, publication: str, language: str | None) -> Scope:
 def stage(scope: Scope) -> Path:
     """Write the preview's config and its one-publication docs folder; return the config's path."""
     root = Path(scope.root)
-    config = _mkdocs_yml(Path(scope.config_file))
+    config = settings.read(Path(scope.config_file)).raw
     folder = root / ".cache" / "preview" / f"{scope.publication}.{scope.language}"
     docs = folder / "docs"
     docs.mkdir(parents=True, exist_ok=True)
@@ -134,23 +133,15 @@ def stage(scope: Scope) -> Path:
     return target
 
 
-def _mkdocs_yml(path: Path) -> dict:
-    try:
-        return read_mkdocs_yml(path) or {}
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.context_mark or exc.problem_mark  # an unclosed bracket: where it opened
-        raise AlmanacError(f"{path.name}, line {mark.line + 1 if mark else '?'}: not valid YAML "
-                           f"({exc.problem or exc.context}).") from None
-
-
-def load_project(scope: Scope, languages: list[str], raw_settings, config_text: str) -> project.Project:
+def load_project(scope: Scope, languages: list[str], raw_settings, config_text: str,
+                 warnings=None) -> project.Project:
     """The project as the preview sees it: settings and locales, and of the library only the publication
     previewed and the data files its pages use (loading every publication and data file would grow
     with the library)."""
     root, docs_dir = Path(scope.root), Path(scope.docs_dir)
     settings = project.load_settings(raw_settings, config_text)
     pub = publications.load_one(root, docs_dir, scope.publication)
-    return project.Project(root, docs_dir, languages, settings, locales.load(root), [pub],
+    return project.Project(root, docs_dir, languages, settings, locales.load(root, warnings), [pub],
                            _Datasets(root / "data" / "indicators", root))
 
 

@@ -58,7 +58,9 @@ class Project:
     datasets: dict[str, indicators.Dataset] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, root: Path, docs_dir: Path, languages: list[str], raw_settings, config_text: str = "") -> "Project":
+    def load(cls, root: Path, docs_dir: Path, languages: list[str], raw_settings, config_text: str = "",
+             warnings=None) -> "Project":
+        """Load and validate everything a build reads; `warnings` (an `errors.Warnings`) is the build's."""
         settings = load_settings(raw_settings, config_text)
         pubs = publications.load_all(root, docs_dir)
         slugs = {pub.slug for pub in pubs}
@@ -66,7 +68,7 @@ class Project:
         for path in sorted((root / "data" / "indicators").glob("*.yml")):
             dataset = indicators.load_dataset(path, root, slugs)
             datasets[dataset.publication] = dataset
-        return cls(root, docs_dir, languages, settings, locales.load(root), pubs, datasets)
+        return cls(root, docs_dir, languages, settings, locales.load(root, warnings), pubs, datasets)
 
     @property
     def docs_name(self) -> str:

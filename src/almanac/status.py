@@ -8,38 +8,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
 
 from . import publications, settings, translations
 
 STATES = ("source", "current", "stale", "missing", "fallback")
 
 
-def _config(path: Path) -> dict:
-    class Loader(yaml.SafeLoader):
-        pass
-
-    # mkdocs.yml uses !!python tags for extensions; the status report needs none of them.
-    Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
-    # !ENV [NAME, default]: the report reads the default; no setting it needs comes from the environment.
-    Loader.add_constructor("!ENV", lambda loader, node: None)
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=Loader)
-
-
 def project(config_path: Path) -> tuple[Path, list[str], dict]:
     """The docs folder, the built languages (the default first) and the `translations` setting of a
-    project's mkdocs.yml."""
-    config = _config(config_path) or {}
-    docs_dir = config_path.parent / config.get("docs_dir", "docs")
-    langs = languages(config_path)
-    settings = ((config.get("extra") or {}).get("almanac") or {}).get("translations") or {}
-    return docs_dir, langs, settings
+    project's mkdocs.yml (almanac.settings.read)."""
+    config = settings.read(config_path)
+    return config.docs_dir, config.languages, config.translations
 
 
 def languages(config_path: Path, *, built: bool = True) -> list[str]:
     """The languages of a project's mkdocs.yml, the default first: those it builds, or with `built=False`
-    every configured one (almanac.settings.languages says which is which)."""
-    return settings.languages(settings.i18n_languages(_config(config_path)), built=built)
+    every configured one (almanac.settings.read)."""
+    config = settings.read(config_path)
+    return config.languages if built else config.configured
 
 
 def report(config_path: Path) -> str:
