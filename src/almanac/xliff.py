@@ -31,6 +31,8 @@ written the same way. The mapping, PO → XLIFF:
   "needs editing"), the previous source → a note from `previous-source`, for the translator (an
   import does not need it); translated → `approved="yes"`
   with `state="translated"`; untranslated → no `<target>`;
+- a segment of codes only (a footnote that is a URL) → `translate="no"`, its target the source: there
+  is nothing in it to translate;
 - extracted and translator comments → notes from `developer` and `translator` (placeholders named
   as the inline codes are); the references → a
   context group for their location (file and line).
@@ -125,12 +127,17 @@ def _unit(entry: polib.POEntry, pieces: dict, uid: str) -> etree._Element:
     if entry.msgctxt is not None:
         unit.set("resname", entry.msgctxt)
     fuzzy = "fuzzy" in entry.flags
-    if entry.msgstr and not fuzzy:
+    msgstr = entry.msgstr
+    if not segments.PLACEHOLDER.sub("", entry.msgid).strip():
+        # Only codes (a footnote that is a URL): nothing to translate, and CAT tools would count it untranslated.
+        unit.set("translate", "no")
+        msgstr = msgstr or entry.msgid
+    if msgstr and not fuzzy:
         unit.set("approved", "yes")
     _codes(etree.SubElement(unit, _tag("source")), entry.msgid, pieces)
-    if entry.msgstr:
+    if msgstr:
         target = etree.SubElement(unit, _tag("target"), state="needs-translation" if fuzzy else "translated")
-        _codes(target, entry.msgstr, pieces)
+        _codes(target, msgstr, pieces)
     for origin, text in (("developer", entry.comment), ("translator", entry.tcomment),
                          (_PREVIOUS, entry.previous_msgid)):
         if text:
