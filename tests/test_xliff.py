@@ -155,6 +155,9 @@ def test_export_and_import_on_the_command_line(exported):
     assert path.read_text(encoding="utf-8").startswith("<?xml version='1.0' encoding='UTF-8'?>\n<xliff ")
     default = almanac("export", f"content/{CHAPTER}.md", "-l", "en", "--format", "xliff", cwd=project)
     assert default.returncode == 0 and "Wrote enpud-2022-2024.01-goal-1.en.xlf: " in default.stderr, default.stderr
+    inferred = almanac("export", f"content/{CHAPTER}.md", "-l", "en", "-o", "by-name.xliff", cwd=project)
+    assert inferred.returncode == 0, inferred.stderr
+    assert etree.parse(str(project / "by-name.xliff")).getroot().tag == f"{{{xliff.NS}}}xliff"
     document = etree.parse(str(path))
     unit = document.find(".//x:trans-unit[x:target]", NS)
     target_element = unit.find("x:target", NS)
@@ -348,3 +351,14 @@ def test_a_cat_tools_regional_language_and_segment_marks_are_read(exported):
     result = almanac("import", path.name, cwd=path.parent)
     assert result.returncode == 0, result.stderr
     assert target.read_bytes() == before
+
+
+def test_a_character_xml_cannot_carry_is_one_line_naming_the_place(tmp_path):
+    root = _stale_project(tmp_path / "p", history=False)
+    source = root / "content" / "x" / "01-a.md"
+    source.write_text(source.read_text(encoding="utf-8").replace("Первый абзац", "Первый\x0bабзац"), encoding="utf-8")
+    result = almanac("export", "content/x/01-a.md", "-l", "en", "-o", "a.xlf", cwd=root, env=_no_parent_repo(root))
+    assert result.returncode == 1 and not (root / "a.xlf").exists()
+    assert result.stderr.strip() == ("Error: content/x/01-a.md, line 3: the control character U+000B, which XML "
+                                     "cannot carry; expected text without control characters (remove it, or "
+                                     "export as PO).")

@@ -63,6 +63,7 @@ _BLOCKS = {"xliff", "file", "header", "body", "trans-unit", "context-group"}
 _FUZZY_STATES = {"new", "needs-translation", "needs-adaptation", "needs-l10n", "needs-review-translation",
                  "needs-review-adaptation", "needs-review-l10n"}
 _PREVIOUS = "previous-source"
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # characters XML 1.0 cannot carry
 _PAIRS = {"**": "bold", "__": "bold", "*": "italic", "_": "italic", "[": "link"}
 # What a single code stands for, as XLIFF 1.2's ctype says it (x- values are the extension the schema allows).
 _KINDS = [("![", "image"), ("`", "x-code"), ("{{", "x-marker"), ("[^", "x-footnote-ref"), ("<!--", "x-html-comment"),
@@ -104,6 +105,7 @@ def to_xliff(po: polib.POFile, codes: list[dict]) -> str:
     body = etree.SubElement(file, _tag("body"))
     used: set[str] = set()
     for number, entry in enumerate(po):
+        _check_characters(entry)
         body.append(_unit(entry, codes[number] if number < len(codes) else {}, _unique(entry, number, used)))
     _indent(xliff)
     return etree.tostring(xliff, xml_declaration=True, encoding="UTF-8").decode("utf-8") + "\n"
@@ -150,6 +152,14 @@ def _unit(entry: polib.POEntry, pieces: dict, uid: str) -> etree._Element:
         if line:
             etree.SubElement(group, _tag("context"), {"context-type": "linenumber"}).text = line
     return unit
+
+
+def _check_characters(entry: polib.POEntry) -> None:
+    for text in (entry.msgid, entry.msgstr, entry.previous_msgid or "", entry.tcomment or ""):
+        if bad := _NOT_XML.search(text):
+            where = ", line ".join(entry.occurrences[0]) if entry.occurrences else f"segment {entry.msgctxt}"
+            raise AlmanacError(f"{where}: the control character U+{ord(bad.group(0)):04X}, which XML cannot carry; "
+                               f"expected text without control characters (remove it, or export as PO).")
 
 
 def _codes(element: etree._Element, text: str, pieces: dict) -> None:
