@@ -106,10 +106,11 @@ def test_inline_codes_carry_the_markup_they_stand_for(project, name):
     assert codes or pairs
     for code in codes:
         assert code.get("equiv-text") in markdown, etree.tostring(code)
-    for pair in pairs:
+    simple = [p for p in pairs if not len(p) and "\n" not in (p.text or "")]
+    assert codes or simple
+    for pair in simple:   # a pair around plain text: the markup, its text in between, is in the chapter
         opening, closing = pair.get("equiv-text").split("…")
-        assert f"{opening}{''.join(pair.itertext())}{closing}" in markdown.replace("\n", " ") or \
-            (opening in markdown and closing in markdown), etree.tostring(pair)
+        assert f"{opening}{pair.text}{closing}" in markdown, etree.tostring(pair)
     kinds = {c.get("ctype") for c in codes} | {p.get("ctype") for p in pairs}
     assert kinds & {"bold", "x-marker", "x-footnote-ref"}, kinds
     # The target of each unit has the same codes as its source, as inline codes too.
