@@ -145,7 +145,8 @@ def test_translate_toolkit_reads_the_units_and_their_codes(project, tmp_path):
     assert all(not u.source.strip() for u in units if not u.istranslatable())
     po = exchange.export(project, project / "content" / f"{FOOTNOTES}.md", "en").po
     for unit, entry in zip(units, po):
-        found = [p for part in unit.rich_source for p in part.depth_first() if isinstance(p, (placeables.X, placeables.G))]
+        found = [p for part in unit.rich_source for p in part.depth_first()
+                 if isinstance(p, (placeables.X, placeables.G))]
         assert len(found) == len(segments.PLACEHOLDER.findall(entry.msgid)) - entry.msgid.count("</g"), entry.msgid
         assert "&lt;" not in unit.source and "<x" not in unit.source
 

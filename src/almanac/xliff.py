@@ -7,9 +7,9 @@ Writes: `export` returns the XLIFF text (the CLI writes it); `import_xliff` writ
 
 Why XLIFF 1.2, not 2.0: it is the version every CAT tool a translation team is likely to use reads
 and writes back. Weblate has read 1.2 for years (translate-toolkit's `xliff`, placeables included)
-and marks its XLIFF 2.0 support "under development" (added in 5.15); the Okapi XLIFF filter that
-OmegaT uses for XLIFF is a 1.2 filter; Trados Studio and memoQ have long had 1.2 file types, and
-Crowdin reads both. 1.2's `<x/>` and `<g>` are also the codes the PO placeholders are named after
+and marks its XLIFF 2.0 support "under development" (added in 5.15); OmegaT's own XLIFF filter
+and the Okapi XLIFF filter of its plugin are 1.2 filters; Trados Studio and memoQ have long had 1.2
+file types, and Crowdin reads both. 1.2's `<x/>` and `<g>` are also the codes the PO placeholders are named after
 (`segments.protect`), and translate-toolkit's 1.2 reader and validators are mature, its 2.0 reader
 new (2025).
 
@@ -29,16 +29,16 @@ written the same way. The mapping, PO → XLIFF:
   from the source, as for PO, so an edited `equiv-text` changes nothing;
 - fuzzy → `<target state="needs-translation">` (the state Weblate and translate-toolkit read as
   "needs editing"), the previous source → a note from `previous-source`, for the translator (an
-  import does not need it); translated → `approved="yes"`
-  with `state="translated"`; untranslated → no `<target>`;
+  import does not need it); translated → `approved="yes"` with `state="translated"`; untranslated →
+  no `<target>`; on import any `new` or `needs-…` state of a target is fuzzy;
 - a segment of codes only (a footnote that is a URL) → `translate="no"`, its target the source: there
   is nothing in it to translate;
 - extracted and translator comments → notes from `developer` and `translator` (placeholders named
-  as the inline codes are); the references → a
-  context group for their location (file and line).
+  as the inline codes are); the references → a context group for their location (file and line).
 
-On import `<mrk>` (a CAT tool's segment marks) are read through; any other element, a DOCTYPE or a
-second `<file>` is refused with one line. Messages name the XLIFF file, the unit's line and the
+On import `<mrk>` (a CAT tool's segment marks) are read through and a `target-language` with a
+region a CAT tool added (`en-US`) is the site's `en`; any other element, a DOCTYPE or a second
+`<file>` is refused with one line. Messages name the XLIFF file, the unit's line and the
 segment, in XLIFF's terms.
 """
 
@@ -66,8 +66,9 @@ _PREVIOUS = "previous-source"
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # characters XML 1.0 cannot carry
 _PAIRS = {"**": "bold", "__": "bold", "*": "italic", "_": "italic", "[": "link"}
 # What a single code stands for, as XLIFF 1.2's ctype says it (x- values are the extension the schema allows).
-_KINDS = [("![", "image"), ("`", "x-code"), ("{{", "x-marker"), ("[^", "x-footnote-ref"), ("<!--", "x-html-comment"),
-          ("<http", "x-autolink"), ("<mailto:", "x-autolink"), ("<", "x-html"), ("{", "x-attributes"), ("http", "x-url")]
+_KINDS = [("![", "image"), ("`", "x-code"), ("{{", "x-marker"), ("[^", "x-footnote-ref"),
+          ("<!--", "x-html-comment"), ("<http", "x-autolink"), ("<mailto:", "x-autolink"), ("<", "x-html"),
+          ("{", "x-attributes"), ("http", "x-url")]
 
 
 def export(root: Path, source: Path, lang: str) -> exchange.Exported:
@@ -237,7 +238,8 @@ def _file(data: bytes, shown: str) -> etree._Element:
         raise AlmanacError(f"{shown}, line {exc.lineno}: not a readable XLIFF file ({exc.msg}).") from None
     root = tree.getroot()
     if tree.docinfo.doctype:
-        raise AlmanacError(f"{shown}, line 1: a DOCTYPE; expected XLIFF 1.2 without one, as 'almanac export' writes it.")
+        raise AlmanacError(f"{shown}, line 1: a DOCTYPE; expected XLIFF 1.2 without one, as 'almanac export' "
+                           f"writes it.")
     if root.tag != _tag("xliff"):
         raise AlmanacError(f"{shown}, line {root.sourceline}: <{etree.QName(root).localname}> in namespace "
                            f"{etree.QName(root).namespace!r}; expected an XLIFF 1.2 document ({NS}), as "
