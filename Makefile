@@ -76,14 +76,16 @@ diff: export ARG_FILE = $(value FILE)
 diff: $(STAMP)
 	$(BIN)/almanac diff "$$ARG_FILE"
 
-## A chapter as a PO file for a CAT tool: make export FILE=content/x/01-a.md TO=en [OUT=file.po]
+## A chapter as a PO or XLIFF file for a CAT tool: make export FILE=content/x/01-a.md TO=en [OUT=file.po] [FORMAT=xliff]
 export: export ARG_FILE = $(value FILE)
 export: export ARG_TO = $(value TO)
 export: export ARG_OUT = $(value OUT)
+export: export ARG_FORMAT = $(value FORMAT)
 export: $(STAMP)
-	$(BIN)/almanac export "$$ARG_FILE" --language "$$ARG_TO" $(if $(value OUT),--output "$$ARG_OUT")
+	$(BIN)/almanac export "$$ARG_FILE" --language "$$ARG_TO" $(if $(value OUT),--output "$$ARG_OUT") \
+		$(if $(value FORMAT),--format "$$ARG_FORMAT")
 
-## Write (and stamp) the translation a PO file holds: make import FILE=runpud-2021-2024.01-introduction.en.po
+## Write (and stamp) the translation a PO or XLIFF (.xlf) file holds: make import FILE=runpud-2021-2024.01-introduction.en.po
 import: export ARG_FILE = $(value FILE)
 import: $(STAMP)
 	$(BIN)/almanac import "$$ARG_FILE"

@@ -213,13 +213,16 @@ def diff(file):
 @config_option
 @click.argument("source", type=click.Path(exists=True, dir_okay=False))
 @click.option("--language", "-l", required=True, metavar="LANG", help="The language to translate into, e.g. en.")
-@click.option("--output", "-o", metavar="FILE", help="Where the PO file goes [default: <slug>.<chapter>.<LANG>.po here].")
-def export(config, source, language, output):
-    """Export a Russian chapter SOURCE as a PO file for a CAT tool.
+@click.option("--output", "-o", metavar="FILE",
+              help="Where the file goes [default: <slug>.<chapter>.<LANG>.po, or .xlf, here].")
+@click.option("--format", "format_", type=click.Choice(["po", "xliff"]), default=None,
+              help="PO (gettext) or XLIFF 1.2  [default: xliff for an --output ending in .xlf or .xliff, else po]")
+def export(config, source, language, output, format_):
+    """Export a Russian chapter SOURCE as a PO or XLIFF file for a CAT tool.
 
     Existing translations are filled in; segments whose source changed since
     the translation was stamped are marked fuzzy. Import with 'almanac import'."""
-    from . import exchange, status as report
+    from . import exchange, status as report, xliff
 
     root = _root(config)
     languages = _guard(lambda: report.project(root / Path(config).name)[1], config)
@@ -234,8 +237,11 @@ def export(config, source, language, output):
     # Only a chapter of this project, so that whatever is exported can be imported again.
     shown = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
     _guard(lambda: exchange.chapter(Path(config).resolve(), shown, source), source)
-    result = _guard(lambda: exchange.export(root, path, language), source)
-    target = Path(output or f"{path.parent.name}.{path.stem}.{language}.po")
+    if format_ is None:
+        format_ = "xliff" if output and Path(output).suffix.lower() in xliff.SUFFIXES else "po"
+    exporter = xliff.export if format_ == "xliff" else exchange.export
+    result = _guard(lambda: exporter(root, path, language), source)
+    target = Path(output or f"{path.parent.name}.{path.stem}.{language}.{'xlf' if format_ == 'xliff' else 'po'}")
     _guard(lambda: target.write_text(result.text, encoding="utf-8"), str(target))
     click.echo(f"Wrote {target}: {result.segments} segments, {result.translated} translated, "
                f"{result.review} to review.{' ' + result.note if result.note else ''}", err=True)
@@ -245,19 +251,20 @@ def export(config, source, language, output):
 @config_option
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 def import_(config, file):
-    """Write the translation a PO FILE holds (from 'almanac export'), and stamp it.
+    """Write the translation a PO or XLIFF FILE holds (from 'almanac export'), and stamp it.
 
     The file is refused, with one line naming the segment, if a placeholder is
     broken or missing, a segment is missing, untranslated or still fuzzy, or the
     file was exported from another source or another version of it. Its header
     must name a chapter of this project and a language the site is translated
     into, and a translation may not add links, HTML, data markers or URLs that
-    its source lacks; a refused file writes nothing."""
-    from . import exchange
+    its source lacks; a refused file writes nothing. A FILE ending in .xlf or
+    .xliff is read as XLIFF 1.2, any other as PO."""
+    from . import exchange, xliff
 
     root = _root(config)
-    target, count, digest = _guard(lambda: exchange.import_po(root, Path(file).resolve(), Path(config).resolve()),
-                                   file)
+    importer = xliff.import_xliff if Path(file).suffix.lower() in xliff.SUFFIXES else exchange.import_po
+    target, count, digest = _guard(lambda: importer(root, Path(file).resolve(), Path(config).resolve()), file)
     shown = target.relative_to(root).as_posix() if target.is_relative_to(root) else str(target)
     click.echo(f"Wrote {shown} ({count} segments), source_hash {digest}.", err=True)
 

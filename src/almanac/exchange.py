@@ -6,6 +6,10 @@ stamped version of the source from git (`history.stamped_version`).
 Writes: `export` returns the PO text (the CLI writes it); `import_po` writes the translation
 `NAME.<lang>.md`, stamped (`translations.with_stamp`), and nothing else.
 
+Other exchange formats are layers over this one (`xliff`): they convert the catalogue `export` builds
+(`Exported.po`, with the markup behind each placeholder in `Exported.codes`) and hand the catalogue they
+read back to `import_catalogue`, so every format passes the same checks and writes the same way.
+
 Why PO: Weblate, Crowdin, OmegaT and memoQ all read and write it, GNU gettext (`msgfmt --check`)
 and translate-toolkit (`pofilter`) validate it, and it has what a translation update needs
 built in: `fuzzy` marks a segment whose source changed, with the text it was translated from as
@@ -31,7 +35,7 @@ import datetime
 import difflib
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polib
@@ -94,6 +98,8 @@ class Exported:
     translated: int
     review: int
     note: str = ""  # why segments are marked for review, if they are
+    po: polib.POFile | None = None   # the catalogue `text` is written from, for other formats to convert
+    codes: list[dict] = field(default_factory=list)  # per entry of `po`: the markup each placeholder stands for
 
 
 def export(root: Path, source: Path, lang: str) -> Exported:
@@ -126,8 +132,10 @@ def export(root: Path, source: Path, lang: str) -> Exported:
                    "MIME-Version": "1.0", "Content-Type": "text/plain; charset=UTF-8",
                    "Content-Transfer-Encoding": "8bit", SOURCE_HEADER: shown, HASH_HEADER: text_digest(text),
                    "X-Generator": "almanac export"}
+    codes = []
     for number, segment in enumerate(doc.segments):
         protected = segments.protect(segment.text)
+        codes.append(protected.pieces)
         entry = polib.POEntry(msgctxt=str(number + 1), msgid=protected.text, occurrences=[(shown, str(segment.line))],
                               comment="\n".join([segment.kind, *segments.describe(protected.pieces)]))
         if number in translations:
@@ -139,7 +147,7 @@ def export(root: Path, source: Path, lang: str) -> Exported:
             if review[number] is not None:
                 entry.previous_msgid = segments.protect(review[number]).text
         po.append(entry)
-    return Exported(str(po), len(doc.segments), len(translations), len(review), note)
+    return Exported(str(po), len(doc.segments), len(translations), len(review), note, po, codes)
 
 
 def import_po(root: Path, po_path: Path, config: Path | None = None) -> tuple[Path, int, str]:
@@ -152,6 +160,12 @@ def import_po(root: Path, po_path: Path, config: Path | None = None) -> tuple[Pa
         po = polib.pofile(str(po_path), wrapwidth=78)
     except (OSError, ValueError) as exc:
         raise AlmanacError(f"{shown_po}: not a readable PO file ({exc}).") from None
+    return import_catalogue(root, po, shown_po, config)
+
+
+def import_catalogue(root: Path, po: polib.POFile, shown_po: str, config: Path | None = None) -> tuple[Path, int, str]:
+    """Write the translation a catalogue holds, read from the exchange file `shown_po` (named in every error):
+    the checks and the writing of `import_po`, for any format that converts to a catalogue."""
     source_name, lang = po.metadata.get(SOURCE_HEADER), po.metadata.get("Language", "")
     if not source_name:
         raise AlmanacError(f"{shown_po}: no {SOURCE_HEADER} header; expected a file made by 'almanac export'.")
