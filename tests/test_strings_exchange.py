@@ -228,3 +228,21 @@ def test_export_all_usage_errors_are_one_line(project):
     assert result.exit_code == 2 and "either -l LANG" in result.output
     result = almanac("export", "--all", "-l", "de", "-o", "out", cwd=project)
     assert result.exit_code == 2 and "'de': expected one of: en, kk" in result.output
+
+
+def test_a_string_whose_russian_changed_since_export_is_left_out_with_a_warning(project):
+    almanac("export", "--all", "-l", "kk", "-o", "out", cwd=project)
+    path = project / "out" / "strings.kk.po"
+    po = polib.pofile(str(path))
+    entry(po, "locales::pdf.download").msgstr = "PDF жүктеу"
+    entry(po, "locales::pdf.contents").msgstr = "Мазмұны (жаңа)"
+    po.save()
+    ru = project / "locales" / "ru.yml"
+    ru.write_text(ru.read_text().replace('download: "Скачать PDF"', 'download: "Скачать в PDF"'))
+    result = almanac("import", "out", cwd=project)
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.output.splitlines() if line.startswith("warning: strings.kk.po")]
+    assert len(warnings) == 1 and "'locales::pdf.download': msgid is not the Russian text as it is now " \
+                                  "('Скачать в PDF'); left out." in warnings[0]
+    text = (project / "locales" / "kk.yml").read_text()
+    assert 'download: "PDF жүктеп алу"' in text and 'contents: "Мазмұны (жаңа)"' in text

@@ -54,6 +54,27 @@ def test_tm_writes_a_tmx_that_translate_toolkit_reads(project):
     assert {tuple(node.get(xml) for node in unit.getlanguageNodes()) for unit in store.units} == {("ru", "kk")}
 
 
+def test_the_tmx_has_the_structure_tmx_1_4b_requires(project):
+    from lxml import etree
+
+    assert almanac("tm", "-l", "en", "-o", "en.tmx", cwd=project).exit_code == 0
+    tree = etree.parse(str(project / "en.tmx"))
+    assert tree.docinfo.doctype == '<!DOCTYPE tmx SYSTEM "tmx14.dtd">'
+    root = tree.getroot()
+    assert root.tag == "tmx" and root.get("version") == "1.4"
+    header = root.find("header")
+    # The attributes the TMX 1.4b DTD marks #REQUIRED, with its values for segtype.
+    for name in ("creationtool", "creationtoolversion", "segtype", "o-tmf", "adminlang", "srclang", "datatype"):
+        assert header.get(name), name
+    assert header.get("segtype") in ("block", "paragraph", "sentence", "phrase") and header.get("srclang") == "ru"
+    units = root.find("body").findall("tu")
+    assert units and all([tuv.get("{http://www.w3.org/XML/1998/namespace}lang") for tuv in tu.findall("tuv")]
+                         == ["ru", "en"] and all(len(tuv.findall("seg")) == 1 for tuv in tu.findall("tuv"))
+                         for tu in units)
+    # Placeholders stay as the PO files show them, so that a CAT tool on those files finds exact matches.
+    assert any("<g1>" in (tu.find("tuv/seg").text or "") for tu in units)
+
+
 def test_tm_leaves_out_a_stale_chapter(project):
     chapter = project / "content" / "runpud-2021-2024" / "02-mission.md"
     text = chapter.read_text()

@@ -30,7 +30,7 @@ from .errors import AlmanacError
 @dataclass
 class Outcome:
     written: list[str] = field(default_factory=list)    # one line per file imported
-    warnings: list[str] = field(default_factory=list)   # glossary findings
+    warnings: list[str] = field(default_factory=list)   # glossary findings, strings left out
     problems: list[str] = field(default_factory=list)   # one line per problem; its file wrote nothing
     skipped: list[str] = field(default_factory=list)
 
@@ -82,9 +82,11 @@ def import_folder(config: Path, folder: Path) -> Outcome:
     for path, po in read.items():
         try:
             if po.metadata.get(strings.SOURCE_HEADER) == strings.SOURCE:
-                lang, written, changed, skipped = strings.import_strings(config, path)
-                outcome.written.append(f"{path.name}: {changed} strings written to {', '.join(written) or 'no file'}"
-                                       f"{f', {skipped} untranslated or fuzzy left out' if skipped else ''}.")
+                done = strings.import_strings(config, path)
+                outcome.written.append(f"{path.name}: {done.changed} strings written to "
+                                       f"{', '.join(done.written) or 'no file'}"
+                                       f"{f', {done.skipped} untranslated or fuzzy left out' if done.skipped else ''}.")
+                outcome.warnings.extend(done.notes)
             elif not any(entry.msgstr.strip() for entry in po):
                 outcome.skipped.append(f"{path.name}: nothing translated; left out.")
                 continue

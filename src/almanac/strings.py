@@ -20,7 +20,8 @@ Russian text as it is now, the language must be one mkdocs.yml configures (and t
 script), and a translation may hold only the placeholders its source has (a label's `{value}` and
 `{number}` stand for each other; a unit form may hold `{n}`) and no markup the source lacks
 (`segments.added_markup`). Every problem is one line; any problem and nothing is written.
-Untranslated and fuzzy entries are left out (the site shows the Russian text).
+Untranslated and fuzzy entries are left out (the site shows the Russian text), and so, with a warning,
+is an entry whose Russian text has changed since the export: its translation may be of the old text.
 """
 
 from __future__ import annotations
@@ -127,10 +128,18 @@ def export(config: Path, lang: str | None) -> tuple[str, int, int]:
     return str(po), len(po), translated
 
 
-def import_strings(config: Path, po_path: Path, shown_po: str | None = None) -> tuple[str, list[str], int, int]:
-    """Write the translations a strings PO file holds; returns (its language, the files written, the
-    strings changed, the entries left out as untranslated or fuzzy). AlmanacError with one line per
-    problem, and then nothing is written."""
+@dataclass
+class Imported:
+    lang: str
+    written: list[str]     # the files written, as shown
+    changed: int           # the values set
+    skipped: int           # entries left out as untranslated or fuzzy
+    notes: list[str]       # entries left out because their Russian text changed, one line each
+
+
+def import_strings(config: Path, po_path: Path, shown_po: str | None = None) -> Imported:
+    """Write the translations a strings PO file holds. AlmanacError with one line per problem, and
+    then nothing is written."""
     shown_po = shown_po or po_path.name
     try:
         po = polib.pofile(str(po_path), wrapwidth=78)
@@ -147,7 +156,7 @@ def import_strings(config: Path, po_path: Path, shown_po: str | None = None) -> 
                            f"gives it), got {po.metadata.get('Plural-Forms')!r}.")
     expected = {e.msgctxt: (string, e) for string in collect(config)
                 for e in _entries(string, string.targets.get(lang), lang, by_index, others)}
-    problems, updates, skipped = [], {}, 0
+    problems, notes, updates, skipped = [], [], {}, 0
     for entry in po:
         if entry.obsolete:
             continue
@@ -158,7 +167,10 @@ def import_strings(config: Path, po_path: Path, shown_po: str | None = None) -> 
             continue
         string, blank = known
         if (entry.msgid, entry.msgid_plural) != (blank.msgid, blank.msgid_plural):
-            problems.append(f"{where}: msgid is not the Russian text as it is now ({blank.msgid!r}); export again.")
+            # The Russian text changed since the export (or msgid was edited): its translation may be of
+            # the old text, so it is left out, and the rest of a long-running file still comes in.
+            notes.append(f"{where}: msgid is not the Russian text as it is now ({blank.msgid!r}); left out. "
+                         f"Export again and translate the new text.")
             continue
         values = {by_index[i]: text for i, text in entry.msgstr_plural.items() if int(i) in by_index} \
             if entry.msgid_plural else {_form(entry.msgctxt): entry.msgstr}
@@ -174,7 +186,7 @@ def import_strings(config: Path, po_path: Path, shown_po: str | None = None) -> 
     if problems:
         raise AlmanacError("\n".join(problems))
     written, changed = _write(config.parent, lang, updates)
-    return lang, written, changed, skipped
+    return Imported(lang, written, changed, skipped, notes)
 
 
 def check_language(config: Path, lang: str, shown: str) -> str:
