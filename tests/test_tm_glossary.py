@@ -141,3 +141,9 @@ def test_a_malformed_glossary_is_one_line(project):
     result = almanac("status", cwd=project)
     assert result.exit_code == 1
     assert "locales/glossary.yml, line 2, 'terms': expected a mapping of language to a term" in result.output
+
+
+def test_unit_forms_pair_by_what_they_say(project):
+    pairs = {(p.source, p.target) for p in memory.pairs(project / "mkdocs.yml", "en")}
+    assert ("вебинар", "webinar") in pairs and ("вебинаров", "webinars") in pairs
+    assert ("вебинара", "webinars") not in pairs   # Russian 'other' is for fractions, English 'other' for 5

@@ -243,8 +243,10 @@ def pairs(config: Path, lang: str) -> list[tuple[str, str, str]]:
             out.append((string.source, target, f"{string.file(lang)}::{_dotted(string.path)}"))
         elif isinstance(string.source, dict) and isinstance(target, dict):
             for form, text in target.items():
-                if form in string.source:
-                    out.append((string.source[form], text, f"{string.file(lang)}::{_dotted(string.path)}[{form}]"))
+                # A language without 'many' says with 'other' what Russian says with 'many' (5 вебинаров, 5 webinars).
+                match = "many" if form == "other" and "many" not in target and "many" in string.source else form
+                if match in string.source:
+                    out.append((string.source[match], text, f"{string.file(lang)}::{_dotted(string.path)}[{form}]"))
     return out
 
 
