@@ -216,8 +216,7 @@ def translation_problem(string: String, form: str | None, text: str, lang: str) 
     markup = segments.added_markup(_BRACED.sub("", text), _BRACED.sub("", source))
     if markup:
         return f"the translation adds {markup!r}, which the source does not have; expected plain text."
-    script = _script_problem(text, source, lang)
-    return script
+    return _script_problem(text, source, lang)
 
 
 def _script_problem(text: str, source: str, lang: str) -> str | None:
