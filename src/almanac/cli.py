@@ -268,7 +268,12 @@ def import_(config, file):
     file was exported from another source or another version of it. Its header
     must name a chapter of this project and a language the site is translated
     into, and a translation may not add links, HTML, data markers or URLs that
-    its source lacks; a refused file writes nothing."""
+    its source lacks; a refused file writes nothing.
+
+    FILE may also be a folder from 'almanac export --all' (every chapter and
+    the strings file, one language) or a strings file: the strings go back into
+    publication.yml, data/ and locales/, changing only that language's values.
+    Terms of locales/glossary.yml a translation lacks are warnings."""
     from . import exchange, memory
 
     root = _root(config)
