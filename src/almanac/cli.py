@@ -162,8 +162,13 @@ def status(config):
     """Show every publication's translation state in every language."""
     from . import status as report
 
+    from . import memory
+
     root = _root(config)
     click.echo(_guard(lambda: report.report(root / Path(config).name), config))
+    languages = _guard(lambda: report.languages(root / Path(config).name), config)
+    for line in _guard(lambda: memory.findings(Path(config).resolve(), languages[1:]), config):
+        click.echo(f"term: {line}")
 
 
 @main.command()
@@ -211,20 +216,30 @@ def diff(file):
 
 @main.command()
 @config_option
-@click.argument("source", type=click.Path(exists=True, dir_okay=False))
-@click.option("--language", "-l", required=True, metavar="LANG", help="The language to translate into, e.g. en.")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False), required=False)
+@click.option("--language", "-l", metavar="LANG", help="The language to translate into, e.g. en.")
 @click.option("--output", "-o", metavar="FILE",
-              help="Where the file goes [default: <slug>.<chapter>.<LANG>.po, or .xlf, here].")
+              help="Where the file goes [default: <slug>.<chapter>.<LANG>.po, or .xlf, here]; with --all, a folder.")
 @click.option("--format", "format_", type=click.Choice(["po", "xliff"]), default=None,
               help="PO (gettext) or XLIFF 1.2  [default: xliff for an --output ending in .xlf or .xliff, else po]")
-def export(config, source, language, output, format_):
+@click.option("--all", "whole", is_flag=True,
+              help="Every chapter and the strings file (titles, names, labels, units, interface) into folder -o.")
+@click.option("--template", is_flag=True, help="With --all: POT templates that start a new language (no -l).")
+def export(config, source, language, output, format_, whole, template):
     """Export a Russian chapter SOURCE as a PO or XLIFF file for a CAT tool.
 
     Existing translations are filled in; segments whose source changed since
-    the translation was stamped are marked fuzzy. Import with 'almanac import'."""
+    the translation was stamped are marked fuzzy. Import with 'almanac import'.
+    With --all -l LANG -o DIR, every chapter and one strings.LANG.po go into DIR;
+    with --all --template -o DIR, the same as POT templates for a new language."""
     from . import exchange, status as report, xliff
 
     root = _root(config)
+    if whole or template:
+        _export_all(config, source, language, output, template)
+        return
+    if not source or not language:
+        raise click.UsageError("expected SOURCE and --language LANG, or --all with -l LANG (or --template) and -o DIR.")
     languages = _guard(lambda: report.project(root / Path(config).name)[1], config)
     if language not in languages or language == languages[0]:
         raise click.BadParameter(f"{language!r}: expected one of: {', '.join(languages[1:])}.",
@@ -249,7 +264,7 @@ def export(config, source, language, output, format_):
 
 @main.command("import")
 @config_option
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("file", type=click.Path(exists=True))
 def import_(config, file):
     """Write the translation a PO or XLIFF FILE holds (from 'almanac export'), and stamp it.
 
@@ -259,14 +274,114 @@ def import_(config, file):
     must name a chapter of this project and a language the site is translated
     into, and a translation may not add links, HTML, data markers or URLs that
     its source lacks; a refused file writes nothing. A FILE ending in .xlf or
-    .xliff is read as XLIFF 1.2, any other as PO."""
-    from . import exchange, xliff
+    .xliff is read as XLIFF 1.2, any other as PO.
+
+    FILE may also be a folder from 'almanac export --all' (every chapter and
+    the strings file, one language) or a strings file: the strings go back into
+    publication.yml, data/ and locales/, changing only that language's values.
+    Terms of locales/glossary.yml a translation lacks are warnings."""
+    from . import exchange, memory, status as report, xliff
 
     root = _root(config)
+    if Path(file).is_dir() or _is_strings(file):
+        _import_folder(config, file)
+        return
     importer = xliff.import_xliff if Path(file).suffix.lower() in xliff.SUFFIXES else exchange.import_po
     target, count, digest = _guard(lambda: importer(root, Path(file).resolve(), Path(config).resolve()), file)
     shown = target.relative_to(root).as_posix() if target.is_relative_to(root) else str(target)
     click.echo(f"Wrote {shown} ({count} segments), source_hash {digest}.", err=True)
+    if importer is xliff.import_xliff:
+        languages = _guard(lambda: report.project(root / Path(config).name)[1], config)
+        read = _guard(lambda: xliff.catalogue(Path(file).read_bytes(), file, languages), file)
+    else:
+        read = Path(file)
+    for line in _guard(lambda: memory.po_findings(root, read, file), file):
+        click.echo(f"warning: {line}", err=True)
+
+
+def _export_all(config, source, language, output, template) -> None:
+    """export --all: every chapter and the strings, as PO files for LANG or as POT templates."""
+    from . import bundle, status as report
+
+    root = _root(config)
+    if source:
+        raise click.UsageError("--all exports every chapter; give no SOURCE.")
+    if not output:
+        raise click.UsageError("--all needs -o DIR, the folder the files go into.")
+    if template == bool(language):
+        raise click.UsageError("--all needs either -l LANG (PO files to translate) or --template (POT, no -l).")
+    if language:
+        languages = _guard(lambda: report.languages(root / Path(config).name, built=False), config)
+        if language not in languages[1:]:
+            raise click.BadParameter(f"{language!r}: expected one of: {', '.join(languages[1:])} (mkdocs.yml).",
+                                     param_hint="'--language'")
+    lines = _guard(lambda: bundle.export_all(Path(config).resolve(), language, Path(output)), output)
+    for line in lines:
+        click.echo(line, err=True)
+    if template:
+        click.echo(f"Wrote {len(lines)} POT templates into {output}/. Start a language with msginit or your CAT "
+                   f"tool, list it in mkdocs.yml, then import the folder with 'almanac import DIR'.", err=True)
+    else:
+        click.echo(f"Wrote {len(lines)} PO files for '{language}' into {output}/. Import with "
+                   f"'almanac import {output}'.", err=True)
+
+
+def _import_folder(config, folder) -> None:
+    """import DIR (or one strings file): every file's result, warning and problem, one line each."""
+    import shutil
+    import tempfile
+
+    from . import bundle
+
+    path = Path(folder)
+    if path.is_dir():
+        outcome = _guard(lambda: bundle.import_folder(Path(config).resolve(), path), folder)
+    else:
+        # One strings file: the folder import, on a folder holding just that file.
+        with tempfile.TemporaryDirectory() as scratch:
+            shutil.copy(path, Path(scratch) / path.name)
+            outcome = _guard(lambda: bundle.import_folder(Path(config).resolve(), Path(scratch)), folder)
+    for line in outcome.written + outcome.skipped:
+        click.echo(line, err=True)
+    for line in outcome.warnings:
+        click.echo(f"warning: {line}", err=True)
+    if outcome.problems:
+        for line in outcome.problems:
+            click.echo(f"Error: {line}", err=True)
+        sys.exit(1)
+
+
+def _is_strings(file: str) -> bool:
+    """Whether a PO file is a strings file (its header says so)."""
+    import polib
+
+    from . import strings
+
+    try:
+        return polib.pofile(file).metadata.get(strings.SOURCE_HEADER) == strings.SOURCE
+    except (OSError, ValueError):
+        return False
+
+
+@main.command()
+@config_option
+@click.option("--language", "-l", required=True, metavar="LANG", help="The language of the translations, e.g. en.")
+@click.option("--output", "-o", required=True, metavar="FILE.tmx", help="Where the TMX file goes.")
+def tm(config, language, output):
+    """Write a translation memory (TMX 1.4b) of every current translation into LANG.
+
+    Chapters' segments that are translated and not stale, and every translated
+    string (titles, names, labels, units, interface); each distinct pair once."""
+    from . import memory, status as report
+
+    root = _root(config)
+    languages = _guard(lambda: report.languages(root / Path(config).name, built=False), config)
+    if language not in languages[1:]:
+        raise click.BadParameter(f"{language!r}: expected one of: {', '.join(languages[1:])} (mkdocs.yml).",
+                                 param_hint="'--language'")
+    text, count = _guard(lambda: memory.tmx(Path(config).resolve(), language), config)
+    _guard(lambda: Path(output).write_text(text, encoding="utf-8"), output)
+    click.echo(f"Wrote {output}: {count} translation units, ru to {language}.", err=True)
 
 
 def _translated_name(path: Path, strict: bool = True) -> str | None:

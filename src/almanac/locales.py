@@ -33,6 +33,7 @@ from .errors import AlmanacError, Warnings
 log = logging.getLogger("mkdocs.hooks.almanac.locales")
 
 DEFAULT_LANGUAGE = "ru"
+GLOSSARY = "glossary.yml"
 # The names the code fills into labels: Locales.get's keywords, the page counts of almanac.overview ({n}),
 # and catalogue.js ({shown}, {total}). A label that needs a new one adds it here.
 PLACEHOLDERS = ("caption", "end", "file", "language", "month", "n", "pages", "shown", "size", "source", "start",
@@ -49,6 +50,8 @@ class Locales:
         self._tables: dict[str, dict] = {}
         self._shown: dict[str, str] = {}
         for path in sorted(folder.glob("*.yml")):
+            if path.name == GLOSSARY:
+                continue   # the translators' terms (almanac.memory), not a language
             shown = path.relative_to(project_root).as_posix()
             data = yamlfile.load(path, shown)
             if not isinstance(data, dict):
