@@ -2,10 +2,16 @@
 
 The real site is built with `mkdocs build --strict` into a temporary folder,
 exactly as `make site` builds it, so every test reads what users get.
+
+The suite runs on pytest-xdist workers (`-n auto` in pyproject.toml). What every worker shares lives in
+one folder the first process makes (`shared_dir`, named by ALMANAC_TEST_SHARED, which the workers inherit):
+the real site, built by whichever worker asks first while the others wait on a lock, and each worker's
+quality figures, which the controlling process merges into docs/quality.md.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -15,6 +21,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -44,18 +51,47 @@ def set_almanac(project: Path, **settings: str) -> None:
     config.write_text(text, encoding="utf-8")
 
 
+SHARED = "ALMANAC_TEST_SHARED"
+
+
+def shared_dir() -> Path:
+    """The folder every process of this test run shares (made in pytest_configure)."""
+    return Path(os.environ[SHARED])
+
+
+def pytest_configure(config):
+    # The controlling process (or the only one) makes the folder; xdist's workers, started later, inherit it.
+    if not hasattr(config, "workerinput"):
+        import tempfile
+
+        folder = tempfile.mkdtemp(prefix="almanac-tests-")
+        os.environ[SHARED] = folder
+        config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
+
+
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory) -> Path:
+def built_site() -> Path:
     if os.environ.get("ALMANAC_TEST_SITE"):
         # For iterating on one test module against a site built earlier; CI always builds afresh.
         return Path(os.environ["ALMANAC_TEST_SITE"])
-    site = tmp_path_factory.mktemp("site") / "site"
-    result = run_mkdocs(ROOT, site)
-    if result.returncode != 0:
-        pytest.fail("mkdocs build --strict failed:\n" + result.stderr[-4000:])
-    warnings = [line for line in result.stderr.splitlines() if line.startswith("WARNING")]
-    assert warnings == [], warnings
-    site.joinpath(".build-log").write_text(result.stderr)
+    folder = shared_dir() / "site"
+    site, outcome = folder / "site", folder / "outcome"
+    # One build for the whole run: the first worker to ask builds, the others wait; tests only read it.
+    with FileLock(str(shared_dir() / "site.lock")):
+        if not outcome.exists():
+            result = run_mkdocs(ROOT, site)
+            warnings = [line for line in result.stderr.splitlines() if line.startswith("WARNING")]
+            if result.returncode != 0:
+                problem = "mkdocs build --strict failed:\n" + result.stderr[-4000:]
+            elif warnings:
+                problem = "mkdocs build --strict warned:\n" + "\n".join(warnings)
+            else:
+                problem = ""
+                site.joinpath(".build-log").write_text(result.stderr)
+            outcome.write_text(problem, encoding="utf-8")
+    problem = outcome.read_text(encoding="utf-8")
+    if problem:
+        pytest.fail(problem)
     return site
 
 
@@ -119,15 +155,27 @@ def pytest_sessionfinish(session, exitstatus):
     path = session.config.getoption("--quality-report")
     if not path:
         return
+    worker = getattr(session.config, "workerinput", {}).get("workerid")
+    if worker:
+        # A worker hands its figures to the controlling process, which writes the report.
+        if _RECORDER:
+            (shared_dir() / "quality").mkdir(exist_ok=True)
+            (shared_dir() / "quality" / f"{worker}.json").write_text(_RECORDER.to_json(), encoding="utf-8")
+        return
     if exitstatus != 0:
         session.config.stash[_REPORT_NOTE] = ("quality report not written: the session did not pass "
                                               f"(exit status {int(exitstatus)})")
         return
     from tests.quality import Recorder, write_report
 
+    merged = Recorder()
+    for part in sorted((shared_dir() / "quality").glob("*.json")):
+        merged.extend(json.loads(part.read_text(encoding="utf-8")))
+    if _RECORDER:
+        merged.extend(_RECORDER.rows)
     target = Path(session.config.invocation_params.dir, path)
     run = f"`pytest {shlex.join(session.config.invocation_params.args)}` ({session.testscollected} tests, all passed)"
-    write_report(_RECORDER or Recorder(), target, ROOT, run)
+    write_report(merged, target, ROOT, run)
     session.config.stash[_REPORT_NOTE] = f"quality report written to {path}"
 
 

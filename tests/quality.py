@@ -61,6 +61,11 @@ class Recorder:
     def record(self, check: str, **figures) -> None:
         self.rows[check].append(figures)
 
+    def extend(self, rows: dict[str, list[dict]]) -> None:
+        """Add the rows another process recorded (a pytest-xdist worker's)."""
+        for check, found in rows.items():
+            self.rows[check].extend(found)
+
     def to_json(self) -> str:
         return json.dumps(self.rows, ensure_ascii=False, indent=1, sort_keys=True)
 
