@@ -247,19 +247,31 @@ def export(config, source, language, output):
 def import_(config, file):
     """Write the translation a PO FILE holds (from 'almanac export'), and stamp it.
 
-    The file is refused, with one line naming the segment, if a placeholder is
-    broken or missing, a segment is missing, untranslated or still fuzzy, or the
-    file was exported from another source or another version of it. Its header
-    must name a chapter of this project and a language the site is translated
-    into, and a translation may not add links, HTML, data markers or URLs that
-    its source lacks; a refused file writes nothing."""
+    Segments are matched by their key (msgctxt), so a translator's copy merged
+    into a new export with 'msgmerge' imports. An untranslated or fuzzy segment
+    stays in the original: the page is then a partial translation (see
+    'almanac status'). The file is refused, with one line for each problem,
+    if a placeholder is broken or missing, a segment is missing, or the file
+    was exported from another source or another version of it and not merged.
+    Its header must name a chapter of this project and a language the site is
+    translated into, and a translation may not add links, HTML, data markers or
+    URLs that its source lacks; a refused file writes nothing."""
     from . import exchange
 
     root = _root(config)
-    target, count, digest = _guard(lambda: exchange.import_po(root, Path(file).resolve(), Path(config).resolve()),
-                                   file)
+    try:
+        done = _guard(lambda: exchange.import_po(root, Path(file).resolve(), Path(config).resolve()), file)
+    except click.ClickException as exc:
+        # Every problem of the file at once, one line each.
+        for line in exc.message.splitlines():
+            click.echo(f"Error: {line}", err=True)
+        raise click.exceptions.Exit(1) from None
+    target, count, digest = done
     shown = target.relative_to(root).as_posix() if target.is_relative_to(root) else str(target)
-    click.echo(f"Wrote {shown} ({count} segments), source_hash {digest}.", err=True)
+    left = count - done.translated
+    partial = f"; {left} left in the original ({done.fuzzy} of them fuzzy)" if left else ""
+    click.echo(f"Wrote {shown} ({done.translated} of {count} segments translated{partial}), "
+               f"source_hash {digest}.", err=True)
 
 
 def _translated_name(path: Path, strict: bool = True) -> str | None:
