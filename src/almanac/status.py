@@ -12,7 +12,7 @@ import yaml
 
 from . import publications, settings, translations
 
-STATES = ("source", "current", "stale", "missing", "fallback")
+STATES = ("source", "current", "partial", "stale", "missing", "fallback")
 
 
 def _config(path: Path) -> dict:
@@ -59,6 +59,11 @@ def report(config_path: Path) -> str:
         lines.append(row.rstrip())
     lines.append("\nstates: " + ", ".join(STATES) + "; counts are chapters, w = words in that language")
     for entry in entries:
+        if entry.segments:
+            shown = entry.path.relative_to(config_path.parent).as_posix()
+            required = "; required in this language" if entry.required else ""
+            lines.append(f"{entry.state}: {shown}: {entry.segments[0]} of {entry.segments[1]} segments "
+                         f"translated{required}")
         if entry.state == "stale":
             shown = entry.path.relative_to(config_path.parent).as_posix()
             lines.append(f"stale: {shown}; see what changed: almanac diff {shown}")
