@@ -86,10 +86,11 @@ def on_page_markdown(markdown, page, config, files):
     lang = engine.build_language(config)
     if "untranslated" in page.meta and lang != locales.DEFAULT_LANGUAGE and engine.page_language(page, config) == lang:
         shown = f"{engine.project(config).docs_name}/{page.file.src_uri}"
-        keys = content.untranslated_keys(page.meta, shown)
-        markdown, translated, total = multilingual.mark_untranslated(markdown, keys)
-        if translated < total:
-            _state(config).partial[page.file.src_uri] = (translated, total)
+        markdown, _, _ = multilingual.mark_untranslated(markdown, content.untranslated_keys(page.meta, shown))
+        # Counted over the whole file, as `almanac status` counts (a front matter title is a segment too).
+        counted = translations.progress(Path(page.file.abs_src_path), shown)
+        if counted and counted[0] < counted[1]:
+            _state(config).partial[page.file.src_uri] = counted
     if STATUS_MARKER in markdown:
         project = engine.project(config)
         table = multilingual.status_markdown(_matrix(config), project.publications, project.languages,

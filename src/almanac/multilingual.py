@@ -68,8 +68,8 @@ def fallback_notice(loc: Locales, lang: str, content_lang: str, html: str) -> st
 
 UNTRANSLATED_CLASS = "almanac-untranslated"
 _WRAP = f'<span class="{UNTRANSLATED_CLASS}" lang="{{lang}}">'
-# A trailing attribute list ({: #id } or { #id }) belongs to the block, outside the span.
-_TRAILING_ATTRS = re.compile(r"[ \t]*\{:?[ \t]*[#.][^{}]*\}[ \t]*$")
+# A trailing attribute list ({: #id }, { #id } or {: lang=en }) belongs to the block, outside the span.
+_TRAILING_ATTRS = re.compile(r"\s*(?:\{:[^{}\n]*\}|\{[ \t]*[#.][^{}\n]*\})[ \t]*$")
 _BLOCK_OPEN = re.compile(r"<(p|h[1-6]|li|td|th)((?:\s[^<>]*)?)>$")
 _SPAN_TAG = re.compile(r"<span\b[^>]*>|</span>")
 # What may follow the span inside its block: a heading's permalink, a footnote's back link, a nested list.
@@ -89,7 +89,7 @@ def mark_untranslated(markdown: str, keys: set[str], original: str = DEFAULT_LAN
         if segments.text_key(text) not in keys:
             continue
         left += 1
-        attrs = _TRAILING_ATTRS.search(text) if doc.segments[number].kind == "heading" else None
+        attrs = _TRAILING_ATTRS.search(text)
         body, tail = (text[:attrs.start()], text[attrs.start():]) if attrs else (text, "")
         texts[number] = _WRAP.format(lang=original) + body + "</span>" + tail
     return doc.render(texts), len(texts) - left, len(texts)
