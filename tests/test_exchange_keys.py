@@ -231,6 +231,33 @@ def test_every_problem_in_a_file_is_reported_at_once_one_line_each(project):
     assert target.read_bytes() == before
 
 
+def test_a_file_with_nothing_translated_is_refused_in_one_line(project):
+    po = _export(project)
+    for entry in po:
+        entry.msgstr = ""
+    po[0].msgstr, po[0].flags = "Fuzzy title", ["fuzzy"]
+    po.save(str(project / "empty.po"))
+    result = almanac("import", "empty.po", cwd=project)
+    assert result.returncode == 1
+    assert result.stderr.strip() == ("Error: empty.po: nothing to import: every segment is untranslated or fuzzy; "
+                                     "expected at least one translation in msgstr (a fuzzy one once reviewed, with "
+                                     "its flag cleared).")
+
+
+def test_no_page_of_the_site_has_a_style_or_script_from_content(built_site):
+    """What the CSP hashes in a page's content is only the charts' own styles: every built page's article."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    pages = sorted(built_site.rglob("*.html"))
+    charts = 0
+    for page in pages:
+        article = LexborHTMLParser(page.read_bytes()).css_first("article")
+        if article is not None:
+            csp.check_content(article.html, page.relative_to(built_site).as_posix())
+            charts += len(article.css("div.almanac-chart svg style"))
+    assert len(pages) > 100 and charts > 10, (len(pages), charts)
+
+
 # ---- 3. nothing new comes in through a translation --------------------------------------------------------
 
 @pytest.mark.parametrize("added, fragment", [

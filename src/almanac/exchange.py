@@ -261,6 +261,9 @@ def import_catalogue(root: Path, po: polib.POFile, shown_po: str, config: Path |
                            f"your CAT tool's translation memory fills in what was translated.")
     if problems:
         raise AlmanacError("\n".join(problems))
+    if len(left) == len(texts):
+        raise AlmanacError(f"{shown_po}: nothing to import: every segment is untranslated or fuzzy; expected at "
+                           f"least one translation in msgstr (a fuzzy one once reviewed, with its flag cleared).")
     kept = [segments.text_key(doc.segments[n].text) for n in left]
     page, lines = _compose(doc, texts, text, target, shown_target, digest, kept)
     _check(page, lines, places, shown_po, shown_target, target, found.docs_dir)
