@@ -9,6 +9,9 @@ Events:
   naming the file and the line.
 - on_page_read_source: give MkDocs the page's normalised text (no BOM, LF
   line endings, NFC), the same text that was checked.
+- on_page_content: the rendered page holds no `<style>`, `<script>` or `style=`
+  outside the charts the build drew (almanac.csp.check_content), so that the
+  Content-Security-Policy never hashes inline code that came from content.
 - on_page_content, on_env: once every page of the pass is rendered, and before
   any is written, every link to an `#anchor` leads to one (almanac.anchors).
 
@@ -22,7 +25,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 
 import engine
-from almanac import anchors, content, markup
+from almanac import anchors, content, csp, markup
 from almanac.errors import AlmanacError
 
 
@@ -61,6 +64,11 @@ def on_files(files, config):
 
 
 def on_page_content(html, page, config, files):
+    try:
+        csp.check_content(html, _shown(page.file, engine.project_root(config)) if page.file.abs_src_path
+                          else page.file.src_uri)
+    except AlmanacError as exc:
+        raise PluginError(str(exc)) from None
     # Kept for the anchor check in on_env, once every page of this pass is rendered.
     if page.file.abs_src_path:
         source = _read(page.file, engine.project_root(config), engine.docs_dir(config))

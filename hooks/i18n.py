@@ -4,10 +4,14 @@ Events:
 - on_config: choose the search language of the language being built
   (lunr has no Kazakh stemmer; kk uses the Russian one) and read the
   `translations` setting.
-- on_page_markdown: expand `{{ translation_status() }}`.
+- on_page_markdown: expand `{{ translation_status() }}`; on a partial
+  translation, wrap each segment still in the original in a span in the
+  original's language (before the indicators hook expands markers).
 - on_page_content: on a fallback page (the original shown because no
   translation exists), add a notice in the reader's language and mark the
-  content with the original's language.
+  content with the original's language; on a partial translation, give the
+  untranslated blocks the original's language and add a notice saying how
+  many segments are translated.
 - on_post_page: move hreflang alternates out of the page and into the
   sitemap, point a fallback page's canonical link at the original, and give
   each language its own search index (the rewrites of Material's markup are
@@ -41,7 +45,7 @@ from mkdocs.plugins import event_priority
 
 import engine
 import material_markup as material
-from almanac import context, locales, multilingual, shards, translations
+from almanac import content, context, locales, multilingual, shards, translations
 from almanac.errors import AlmanacError
 
 log = logging.getLogger("mkdocs.hooks.i18n")
@@ -56,6 +60,7 @@ class _State:
         self.pages = multilingual.Pages()
         self.matrix: list | None = None                  # translation states, computed once per build
         self.not_found = ""                              # the default language's 404 page, for the later passes
+        self.partial: dict[str, tuple[int, int]] = {}    # partial translations of this pass: (translated, all)
 
 
 def on_startup(command, dirty):
@@ -74,7 +79,18 @@ def on_config(config):
     return config
 
 
+# Before the indicators hook (0) expands markers into HTML: segments are found in the page as written.
+@event_priority(10)
+@engine.reports_errors
 def on_page_markdown(markdown, page, config, files):
+    lang = engine.build_language(config)
+    if "untranslated" in page.meta and lang != locales.DEFAULT_LANGUAGE and engine.page_language(page, config) == lang:
+        shown = f"{engine.project(config).docs_name}/{page.file.src_uri}"
+        markdown, _, _ = multilingual.mark_untranslated(markdown, content.untranslated_keys(page.meta, shown))
+        # Counted over the whole file, as `almanac status` counts (a front matter title is a segment too).
+        counted = translations.progress(Path(page.file.abs_src_path), shown)
+        if counted and counted[0] < counted[1]:
+            _state(config).partial[page.file.src_uri] = counted
     if STATUS_MARKER in markdown:
         project = engine.project(config)
         table = multilingual.status_markdown(_matrix(config), project.publications, project.languages,
@@ -95,6 +111,10 @@ def on_page_content(html, page, config, files):
     project = engine.project(config)
     if engine.serving():
         html = multilingual.preview_banner(_matrix(config), project.locales, project.docs_name, src, lang) + html
+    if page.file.src_uri in state.partial:
+        translated, total = state.partial.pop(page.file.src_uri)
+        return multilingual.partial_notice(project.locales, lang, translated, total,
+                                           multilingual.lift_untranslated(html))
     if content_lang == lang:
         return html
     return multilingual.fallback_notice(project.locales, lang, content_lang, html)

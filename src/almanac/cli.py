@@ -268,13 +268,16 @@ def export(config, source, language, output, format_, whole, template):
 def import_(config, file):
     """Write the translation a PO or XLIFF FILE holds (from 'almanac export'), and stamp it.
 
-    The file is refused, with one line naming the segment, if a placeholder is
-    broken or missing, a segment is missing, untranslated or still fuzzy, or the
-    file was exported from another source or another version of it. Its header
-    must name a chapter of this project and a language the site is translated
-    into, and a translation may not add links, HTML, data markers or URLs that
-    its source lacks; a refused file writes nothing. A FILE ending in .xlf or
-    .xliff is read as XLIFF 1.2, any other as PO.
+    Segments are matched by their key (msgctxt), so a translator's copy merged
+    into a new export with 'msgmerge' imports. An untranslated or fuzzy segment
+    stays in the original: the page is then a partial translation (see
+    'almanac status'). The file is refused, with one line for each problem,
+    if a placeholder is broken or missing, a segment is missing, or the file
+    was exported from another source or another version of it and not merged.
+    Its header must name a chapter of this project and a language the site is
+    translated into, and a translation may not add links, HTML, data markers or
+    URLs that its source lacks; a refused file writes nothing. A FILE ending in
+    .xlf or .xliff is read as XLIFF 1.2, any other as PO.
 
     FILE may also be a folder from 'almanac export --all' (every chapter and
     the strings file, one language) or a strings file: the strings go back into
@@ -287,9 +290,20 @@ def import_(config, file):
         _import_folder(config, file)
         return
     importer = xliff.import_xliff if Path(file).suffix.lower() in xliff.SUFFIXES else exchange.import_po
-    target, count, digest = _guard(lambda: importer(root, Path(file).resolve(), Path(config).resolve()), file)
+    try:
+        done = _guard(lambda: importer(root, Path(file).resolve(), Path(config).resolve()), file)
+    except click.ClickException as exc:
+        # Every problem of the file at once, one line each.
+        for line in exc.message.splitlines():
+            click.echo(f"Error: {line}", err=True)
+        raise click.exceptions.Exit(1) from None
+    target, count, digest = done
     shown = target.relative_to(root).as_posix() if target.is_relative_to(root) else str(target)
-    click.echo(f"Wrote {shown} ({count} segments), source_hash {digest}.", err=True)
+    translated, fuzzy = getattr(done, "translated", count), getattr(done, "fuzzy", 0)
+    left = count - translated
+    partial = f"; {left} left in the original ({fuzzy} of them fuzzy)" if left else ""
+    click.echo(f"Wrote {shown} ({translated} of {count} segments translated{partial}), "
+               f"source_hash {digest}.", err=True)
     if importer is xliff.import_xliff:
         languages = _guard(lambda: report.project(root / Path(config).name)[1], config)
         read = _guard(lambda: xliff.catalogue(Path(file).read_bytes(), file, languages), file)

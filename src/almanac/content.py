@@ -44,9 +44,11 @@ _INLINE_CODE = re.compile(r"(`+).+?\1")
 _H1 = re.compile(r"^#[ \t]+\S")
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+|$)")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
-# Front matter an Almanac page may carry: Material's `title`, `description`, `hide` and `search`, and the
-# translation stamp. Anything else is a typo (`titel:`) that would otherwise be ignored without a word.
-FRONT_MATTER_KEYS = ("title", "description", "hide", "search", "source_hash")
+# Front matter an Almanac page may carry: Material's `title`, `description`, `hide` and `search`, the
+# translation stamp, and a partial translation's list of segments still in the original (almanac.translations).
+# Anything else is a typo (`titel:`) that would otherwise be ignored without a word.
+FRONT_MATTER_KEYS = ("title", "description", "hide", "search", "source_hash", "untranslated")
+_SEGMENT_KEY = re.compile(r"[0-9a-f]{8}")
 # Markers that stand alone on their line (table, chart, catalogue, status) and the inline value marker.
 _BLOCK_MARKER = re.compile(r"^\s*\{\{\s*(indicators|chart|catalogue|translation_status)\s*\(.*\)\s*\}\}\s*$")
 _VALUE_MARKER = re.compile(r"\{\{\s*value\s*\(.*?\)\s*\}\}")
@@ -165,7 +167,22 @@ def front_matter(text: str, shown: str) -> tuple[dict, int]:
             hint = f"did you mean '{near[0]}'? " if near else ""
             raise AlmanacError(f"{shown}, line {line}: unknown front matter key {key!r}; {hint}expected one of: "
                                f"{', '.join(FRONT_MATTER_KEYS)}.")
+    if "untranslated" in meta:
+        line = 1 + (line_of(block, lambda row: row.startswith("untranslated:")) or 1)
+        untranslated_keys(meta, f"{shown}, line {line}")
     return meta, match.group(0).count("\n") + 1
+
+
+def untranslated_keys(meta: dict, where: str) -> set[str]:
+    """The segment keys a partial translation's front matter lists as `untranslated` (see almanac.translations);
+    AlmanacError naming `where` if the value is not a list of keys."""
+    value = meta.get("untranslated")
+    if value is None:
+        return set()
+    if not isinstance(value, list) or not all(isinstance(k, str) and _SEGMENT_KEY.fullmatch(k) for k in value):
+        raise AlmanacError(f"{where}, 'untranslated': expected a list of segment keys (8 hex digits each, in "
+                           f"quotes, as 'almanac import' writes them), got {value!r}.")
+    return set(value)
 
 
 def _load_front_matter(block: str):

@@ -19,6 +19,12 @@ what is hashed is the text the browser hashes: a script's text ends where the br
 a `</script>` inside `<!-- <script>`), newlines are normalised, `<noscript>` holds no elements, and
 inside `<svg>` character references are decoded and CDATA sections read.
 
+What is hashed must never be something content brought in: the Markdown check refuses `<style>`,
+`<script>` and `style=` in pages and translations (almanac.markup), and, as a second line,
+`check_content` refuses any of them in a page's rendered content outside the charts the build drew,
+before the page is written (hooks/content.py), so no editor or translator can restyle or script a
+page by getting it hashed into its own policy.
+
 Reads: a page's HTML text. Writes: nothing (pure functions over text).
 """
 
@@ -31,6 +37,8 @@ import re
 from dataclasses import dataclass
 
 from selectolax.lexbor import LexborHTMLParser
+
+from .errors import AlmanacError
 
 META_NAME = "Content-Security-Policy"
 
@@ -83,6 +91,30 @@ def inline_code(page: str) -> Inline:
     found: tuple[list[str], ...] = ([], [], [], [])
     _collect(page, found)
     return Inline(*(tuple(dict.fromkeys(items)) for items in found))
+
+
+# Where the build itself puts inline styles in a page's content: the SVG of a chart (overrides/partials/almanac/chart.html).
+_CHART = "div.almanac-chart figure.almanac-chart__figure svg"
+
+
+def check_content(rendered: str, shown: str) -> None:
+    """AlmanacError naming `shown` if a page's rendered content (Markdown made HTML, markers expanded) holds a
+    `<script>`, or a `<style>` element or `style` attribute outside a chart the build drew: content never
+    brings inline code that the policy would then hash."""
+    if "<script" not in rendered.lower() and "style" not in rendered.lower():
+        return
+    tree = LexborHTMLParser(f"<body>{rendered}</body>".encode("utf-8"), scripting=True)
+    charted = set()
+    for svg in tree.css(_CHART):
+        charted.update(node.mem_id for node in svg.traverse(include_text=False))
+    for element in tree.css("script, style, [style]"):
+        if element.tag != "script" and element.mem_id in charted:
+            continue
+        what = f"a <{element.tag}> element" if element.tag in ("script", "style") else \
+            f"a style attribute on <{element.tag}>"
+        raise AlmanacError(f"{shown}: the page's HTML has {what} that no chart of the build drew; content may not "
+                           f"bring styles or scripts (the Content-Security-Policy would allow them); expected text, "
+                           f"Markdown and the allowed HTML elements (see README, \"Bad input\").")
 
 
 def policy(inline: Inline, live_reload: bool = False) -> str:

@@ -16,10 +16,19 @@ built in: `fuzzy` marks a segment whose source changed, with the text it was tra
 `#| msgid`. XLIFF 2.0 would say the same, but several of those tools and the validators read
 only XLIFF 1.2.
 
-One entry per segment (`segments.parse`), in reading order; `msgctxt` is the segment's number,
-the reference is the source's file and line, and extracted comments say what kind of segment it
-is and what each placeholder stands for. The header records the source and its digest, so a file
-for another source, or for an older version of it, is refused on import.
+One entry per segment (`segments.parse`), in reading order. `msgctxt` is the segment's key
+(`segments.keys`): a hash of what the segment says, with `-2`, `-3`… for repeats, never its
+position, so that inserting, removing or moving a paragraph changes no other entry and a
+translator's copy merges into a new export (`msgmerge`) with every unchanged translation kept.
+The reference is the source's file and line, and extracted comments say what kind of segment it
+is and what each placeholder stands for. The header records the source and its digest; entries are
+matched to the source's segments by key on import, and a file whose entries do not match (another
+chapter, or an older version not merged into a new export) is refused.
+
+An empty or fuzzy msgstr leaves its segment in the original: the import writes a partial
+translation, which lists those segments in its front matter (`untranslated`, see
+almanac.translations), and an export of it leaves them untranslated again. Every problem in a
+file is reported, one line each, before anything is written.
 
 A PO file comes from outside the project, so an import trusts nothing in it. The header's source
 only names one of the project's chapters (`chapter`: listed in its publication's `chapters`, inside
@@ -43,7 +52,7 @@ import polib
 from . import content, history, segments, status, yamlfile
 from .content import decode, text_digest
 from .errors import AlmanacError
-from .translations import localized, recorded_hash, with_stamp
+from .translations import localized, recorded_hash, with_stamp, with_untranslated
 
 SOURCE_HEADER = "X-Almanac-Source"
 HASH_HEADER = "X-Almanac-Source-Hash"
@@ -102,18 +111,34 @@ class Exported:
     codes: list[dict] = field(default_factory=list)  # per entry of `po`: the markup each placeholder stands for
 
 
+class Imported(tuple):
+    """What an import wrote: unpacks as (target, segments, digest), as before partial imports; `translated`
+    says how many segments it translated and `fuzzy` how many of the others were fuzzy."""
+
+    def __new__(cls, target: Path, segments: int, digest: str, translated: int, fuzzy: int):
+        made = super().__new__(cls, (target, segments, digest))
+        made.translated, made.fuzzy = translated, fuzzy
+        return made
+
+    target = property(lambda self: self[0])
+    segments = property(lambda self: self[1])
+    digest = property(lambda self: self[2])
+
+
 def export(root: Path, source: Path, lang: str) -> Exported:
     """The PO file of `source` (a Russian chapter) for `lang`, filled from its translation if it has one."""
     shown = _shown(root, source)
     text = _read(source, shown)
     doc = segments.parse(text)
+    keys = segments.keys(doc)
     target = localized(source.parent, source.name, lang)
     translations: dict[int, str] = {}
     review: dict[int, str | None] = {}
     attached: set[int] = set()
     note = ""
     if target.exists():
-        target_doc = segments.parse(_read(target, _shown(root, target)))
+        target_text = _read(target, _shown(root, target))
+        target_doc = segments.parse(target_text)
         stamped = recorded_hash(target)
         if stamped == text_digest(text):
             translations, attached = align(doc, target_doc)
@@ -123,6 +148,12 @@ def export(root: Path, source: Path, lang: str) -> Exported:
             note = f"{_shown(root, target)} has no source_hash: every segment is marked for review."
         else:
             translations, review, attached, note = _since_stamp(root, source, doc, target_doc, stamped)
+        # A partial translation's segments still in the original are untranslated, not translated as themselves.
+        left = content.untranslated_keys(content.front_matter(target_text, _shown(root, target))[0],
+                                         _shown(root, target))
+        for number in [n for n, said in translations.items() if segments.text_key(said) in left]:
+            del translations[number]
+            review.pop(number, None)
     po = polib.POFile(wrapwidth=78)
     po.header = (f"{shown} for translation into '{lang}', made by 'almanac export'.\n"
                  f"Keep every <xN/> and <gN>…</gN> placeholder; import with 'almanac import FILE'.")
@@ -136,7 +167,7 @@ def export(root: Path, source: Path, lang: str) -> Exported:
     for number, segment in enumerate(doc.segments):
         protected = segments.protect(segment.text)
         codes.append(protected.pieces)
-        entry = polib.POEntry(msgctxt=str(number + 1), msgid=protected.text, occurrences=[(shown, str(segment.line))],
+        entry = polib.POEntry(msgctxt=keys[number], msgid=protected.text, occurrences=[(shown, str(segment.line))],
                               comment="\n".join([segment.kind, *segments.describe(protected.pieces)]))
         if number in translations:
             entry.msgstr = protect_like(translations[number], protected)
@@ -145,16 +176,19 @@ def export(root: Path, source: Path, lang: str) -> Exported:
         if number in review and number in translations:
             entry.flags.append("fuzzy")
             if review[number] is not None:
+                entry.previous_msgctxt = segments.text_key(review[number])
                 entry.previous_msgid = segments.protect(review[number]).text
         po.append(entry)
-    return Exported(str(po), len(doc.segments), len(translations), len(review), note, po, codes)
+    return Exported(str(po), len(doc.segments), len(translations), len(review.keys() & translations.keys()), note,
+                    po, codes)
 
 
-def import_po(root: Path, po_path: Path, config: Path | None = None) -> tuple[Path, int, str]:
-    """Write the translation a PO file holds; returns (the file written, its segments, its new stamp).
+def import_po(root: Path, po_path: Path, config: Path | None = None) -> Imported:
+    """Write the translation a PO file holds; returns (the file written, its segments, its new stamp), with
+    `translated` and `fuzzy` counts (`Imported`).
 
     `config` is the project's mkdocs.yml (default: `root`/mkdocs.yml). Anything wrong with the file is an
-    AlmanacError naming it (and the segment), and then nothing is written."""
+    AlmanacError with one line per problem, each naming the file (and the segment), and then nothing is written."""
     shown_po = po_path.name
     try:
         po = polib.pofile(str(po_path), wrapwidth=78)
@@ -163,9 +197,14 @@ def import_po(root: Path, po_path: Path, config: Path | None = None) -> tuple[Pa
     return import_catalogue(root, po, shown_po, config)
 
 
-def import_catalogue(root: Path, po: polib.POFile, shown_po: str, config: Path | None = None) -> tuple[Path, int, str]:
-    """Write the translation a catalogue holds, read from the exchange file `shown_po` (named in every error):
-    the checks and the writing of `import_po`, for any format that converts to a catalogue."""
+def import_catalogue(root: Path, po: polib.POFile, shown_po: str, config: Path | None = None) -> Imported:
+    """`import_po` for a catalogue already read (another exchange format can hand over its own, as polib
+    entries with the same msgctxt keys); `shown_po` names it in messages.
+
+    Entries are matched to the source's segments by key (msgctxt), so a file merged into a newer export
+    (`msgmerge`) imports although its header names the older text it was first exported from. An empty
+    or fuzzy msgstr leaves the segment in the original (gettext's rule: a fuzzy translation is not used);
+    the page then lists it as `untranslated` (see almanac.translations)."""
     source_name, lang = po.metadata.get(SOURCE_HEADER), po.metadata.get("Language", "")
     if not source_name:
         raise AlmanacError(f"{shown_po}: no {SOURCE_HEADER} header; expected a file made by 'almanac export'.")
@@ -182,45 +221,75 @@ def import_catalogue(root: Path, po: polib.POFile, shown_po: str, config: Path |
                            f"{found.docs_dir.name}/; expected the translation to be a file of its own there.")
     text = _read(source, source_name)
     digest = text_digest(text)
-    if po.metadata.get(HASH_HEADER) != digest:
-        raise AlmanacError(f"{shown_po}: made from another text than {source_name} as it is now (source_hash "
-                           f"{po.metadata.get(HASH_HEADER)}, now {digest}): a file for another chapter or an older "
-                           f"version; export again, and your CAT tool's translation memory fills in what was translated.")
     doc = segments.parse(text)
-    entries = {entry.msgctxt: entry for entry in po if not entry.obsolete}
-    texts, places = [], []
-    for number, segment in enumerate(doc.segments):
-        where = f"{shown_po}, segment {number + 1} ({segment.kind}, {source_name} line {segment.line})"
-        entry = entries.pop(str(number + 1), None)
-        protected = segments.protect(segment.text)
+    keys = segments.keys(doc)
+    entries: dict[str, polib.POEntry] = {}
+    problems, mismatched = [], 0
+    for entry in po:
+        if entry.obsolete:
+            continue
+        if entry.msgctxt in entries:
+            problems.append(f"{shown_po}, line {entry.linenum}, segment {entry.msgctxt}: a second entry for the "
+                            f"segment (the first is on line {entries[entry.msgctxt].linenum}); expected one.")
+            continue
+        entries[entry.msgctxt] = entry
+    texts = [segment.text for segment in doc.segments]   # the original, until a translation replaces it
+    places, left, fuzzy = [], [], 0
+    for number, (segment, key) in enumerate(zip(doc.segments, keys)):
+        label = f"segment {key} ({segment.kind}, {source_name} line {segment.line})"
+        entry = entries.pop(key, None)
+        places.append(f"{shown_po}, {label}")
         if entry is None:
-            raise AlmanacError(f"{where}: the segment is missing; expected an entry with msgctxt \"{number + 1}\".")
-        where = f"{shown_po}, line {entry.linenum}, segment {number + 1} ({segment.kind}, {source_name} line {segment.line})"
+            mismatched += 1
+            problems.append(f"{shown_po}, {label}: the segment is missing; expected an entry with msgctxt \"{key}\".")
+            continue
+        where = places[-1] = f"{shown_po}, line {entry.linenum}, {label}"
+        protected = segments.protect(segment.text)
         if entry.msgid != protected.text:
-            raise AlmanacError(f"{where}: msgid is not the source's text; expected a file exported from "
-                               f"{source_name} as it is now, with msgid left as it was.")
-        if "fuzzy" in entry.flags:
-            raise AlmanacError(f"{where}: still marked fuzzy (the source changed); review the translation, "
-                               f"then clear the flag.")
-        if not entry.msgstr.strip():
-            raise AlmanacError(f"{where}: untranslated; expected a translation in msgstr.")
-        if segment.kind in _ONE_LINE and "\n" in entry.msgstr:
-            raise AlmanacError(f"{where}: a {segment.kind} must be one line; expected no line break in msgstr.")
-        translated = segments.restore(entry.msgstr, protected, where)
-        added = segments.added_markup(translated, segment.text)
-        if added:
-            raise AlmanacError(f"{where}: the translation adds {added!r}, which the source segment does not have; "
-                               f"expected only the source's links, HTML, data markers and URLs, as its placeholders.")
-        texts.append(translated)
-        places.append(where)
-    if entries:
-        extra = next(iter(entries.values()))
-        raise AlmanacError(f"{shown_po}, line {extra.linenum}, segment {extra.msgctxt}: {source_name} has no such "
-                           f"segment; expected a file exported from it as it is now.")
-    page, lines = _compose(doc, texts, text, target, shown_target, digest)
+            mismatched += 1
+            problems.append(f"{where}: msgid is not the source's text; expected a file exported from "
+                            f"{source_name} as it is now, with msgid left as it was.")
+            continue
+        if "fuzzy" in entry.flags or not entry.msgstr.strip():
+            fuzzy += "fuzzy" in entry.flags and bool(entry.msgstr.strip())
+            left.append(number)
+            continue
+        try:
+            texts[number] = _translated(entry, segment, protected, where)
+        except AlmanacError as exc:
+            problems.append(str(exc))
+    for extra in entries.values():
+        mismatched += 1
+        problems.append(f"{shown_po}, line {extra.linenum}, segment {extra.msgctxt}: {source_name} has no such "
+                        f"segment; expected a file exported from it as it is now.")
+    if mismatched and po.metadata.get(HASH_HEADER) != digest:
+        raise AlmanacError(f"{shown_po}: made from another text than {source_name} as it is now (source_hash "
+                           f"{po.metadata.get(HASH_HEADER)}, now {digest}; {mismatched} segments do not match): a "
+                           f"file for another chapter or an older version; merge it into a new export "
+                           f"('msgmerge FILE NEW.po', with NEW.po from 'almanac export'), or export again, and "
+                           f"your CAT tool's translation memory fills in what was translated.")
+    if problems:
+        raise AlmanacError("\n".join(problems))
+    if len(left) == len(texts):
+        raise AlmanacError(f"{shown_po}: nothing to import: every segment is untranslated or fuzzy; expected at "
+                           f"least one translation in msgstr (a fuzzy one once reviewed, with its flag cleared).")
+    kept = [segments.text_key(doc.segments[n].text) for n in left]
+    page, lines = _compose(doc, texts, text, target, shown_target, digest, kept)
     _check(page, lines, places, shown_po, shown_target, target, found.docs_dir)
     _replace(target, page)
-    return target, len(texts), digest
+    return Imported(target, len(texts), digest, len(texts) - len(left), fuzzy)
+
+
+def _translated(entry: polib.POEntry, segment: segments.Segment, protected: segments.Protected, where: str) -> str:
+    """The Markdown of one translated entry; AlmanacError naming `where` for anything it may not carry."""
+    if segment.kind in _ONE_LINE and "\n" in entry.msgstr:
+        raise AlmanacError(f"{where}: a {segment.kind} must be one line; expected no line break in msgstr.")
+    translated = segments.restore(entry.msgstr, protected, where)
+    added = segments.added_markup(translated, segment.text)
+    if added:
+        raise AlmanacError(f"{where}: the translation adds {added!r}, which the source segment does not have; "
+                           f"expected only the source's links, HTML, data markers and URLs, as its placeholders.")
+    return translated
 
 
 def _check(page: str, lines: dict[int, int], places: list[str], shown_po: str, shown: str, target: Path,
@@ -368,9 +437,10 @@ def _attachable(doc: segments.Document, number: int) -> bool:
 
 
 def _compose(doc: segments.Document, texts: list[str], source_text: str, target: Path, shown: str,
-             digest: str) -> tuple[str, dict[int, int]]:
-    """The translated chapter, stamped with `digest`: the translation's front matter (or the source's), then
-    the source's skeleton; and the segment on each line of its body (by 1-based line)."""
+             digest: str, untranslated: list[str]) -> tuple[str, dict[int, int]]:
+    """The translated chapter, stamped with `digest` and listing the keys of the segments left in the original
+    as `untranslated`: the translation's front matter (or the source's), then the source's skeleton; and the
+    segment on each line of its body (by 1-based line)."""
     front, lead = doc.front, _lead(source_text[len(doc.front):])
     if target.exists():
         existing = _read(target, shown)
@@ -378,7 +448,8 @@ def _compose(doc: segments.Document, texts: list[str], source_text: str, target:
         front, lead = own.front or front, _lead(existing[len(own.front):])
     if doc.segments and doc.segments[0].kind == "title" and front:
         front = segments.with_title(front, texts[0])
-    head = with_stamp(front + lead, digest)   # the stamp touches only the front matter
+    # The stamp and the list touch only the front matter.
+    head = with_untranslated(with_stamp(front + lead, digest), untranslated)
     body = doc.render(texts)
     skipped = len(body) - len(body.lstrip("\n"))
     line, lines = head.count("\n") + 1 - body.count("\n", 0, skipped), {}

@@ -70,8 +70,10 @@ _TAG = re.compile(rf"<(/?)({_NAME})((?:{_ATTRIBUTE})*)\s*(/?)>")
 _ONE_ATTRIBUTE = re.compile(r"""\s*([^\s"'<>/=`]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+))?""")
 _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
 _AUTOLINK = re.compile(r"<((?:https?|ftp)://[^\s<>]*|mailto:[^\s<>]+|[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+)>", re.I)
-# An HTML comment, or the part of one on this line (a comment may run over several lines).
-_COMMENT = re.compile(r"<!--.*?(?:-->|$)|^.*?-->")
+# The delimiters of an HTML comment. What a comment holds is checked as if it were markup: browsers end a
+# comment early (at `--!>`, or `<!-->` and `<!--->` at once) where Python-Markdown may not, so anything
+# inside one could come out live, and a `<style>` that did would be hashed into the page's policy.
+_COMMENT = re.compile(r"<!--|--!?>")
 _MD_LINK = re.compile(r"!?\[[^\]]*\]\(\s*(<[^>]*>|[^)\s]+)")
 _REFERENCE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*(<[^>]*>|\S+)")
 _ATTR_LIST = re.compile(r"\{:?[ \t]*([#.][^}\n]*|[A-Za-z_-]+=[^}\n]*)\}")
@@ -84,7 +86,7 @@ def check_line(line: str, where: str) -> None:
     """Refuse raw HTML, URLs and attribute lists outside the allowlist in one line of prose
     (inline code already removed); `where` is "<file>, line <n>"."""
     if "<" in line:
-        _check_html(_COMMENT.sub("", line), where)
+        _check_html(_COMMENT.sub(" ", line), where)
     if "](" in line or "]:" in line:
         for match in _MD_LINK.finditer(line):
             check_url(match.group(1).strip("<>"), where, "link" if not match.group(0).startswith("!") else "image")

@@ -9,16 +9,24 @@ adapter writes what these functions return.
 Fallback pages (the original shown because no translation exists) are marked
 in the original's language, left out of that language's search index, and
 left out of the sitemap, whose hreflang alternates name real translations only.
+
+A partial translation (see almanac.translations) is a real translation whose untranslated
+segments are still in the original: each is wrapped, before the Markdown is rendered, in a
+`<span class="almanac-untranslated" lang="ru">` (`mark_untranslated`); once rendered, a span
+that is the whole of a paragraph, heading, list item or table cell gives that block the
+attributes instead (`lift_untranslated`), and a notice in the reader's language says how many
+segments are translated (`partial_notice`).
 """
 
 from __future__ import annotations
 
+import re
 from html import escape
 from pathlib import Path
 from urllib.parse import urljoin
 
 from .locales import DEFAULT_LANGUAGE, Locales
-from . import translations
+from . import segments, translations
 from .translations import Entry, localized, summary
 
 SEARCH_LANGUAGE = {"kk": "ru"}   # lunr.js has no kk stemmer; its ru trimmer covers Kazakh letters
@@ -56,6 +64,79 @@ def fallback_notice(loc: Locales, lang: str, content_lang: str, html: str) -> st
               f'{escape(loc.get(lang, "i18n.fallback_title"))}</strong></p>'
               f'<p>{escape(loc.get(lang, "i18n.fallback_body", language=original))}</p></div>')
     return f'{notice}\n<div lang="{content_lang}" class="almanac-original">\n{html}\n</div>'
+
+
+UNTRANSLATED_CLASS = "almanac-untranslated"
+_WRAP = f'<span class="{UNTRANSLATED_CLASS}" lang="{{lang}}">'
+# A trailing attribute list ({: #id }, { #id } or {: lang=en }) belongs to the block, outside the span.
+_TRAILING_ATTRS = re.compile(r"\s*(?:\{:[^{}\n]*\}|\{[ \t]*[#.][^{}\n]*\})[ \t]*$")
+_BLOCK_OPEN = re.compile(r"<(p|h[1-6]|li|td|th)((?:\s[^<>]*)?)>$")
+_SPAN_TAG = re.compile(r"<span\b[^>]*>|</span>")
+# What may follow the span inside its block: a heading's permalink, a footnote's back link, a nested list.
+_BLOCK_REST = re.compile(r'(?:&#160;)?(?:<a class="(?:headerlink|footnote-backref)"[^>]*>[^<]*</a>)?\s*(?:</(\w+)>|<[ou]l\b)')
+
+
+def mark_untranslated(markdown: str, keys: set[str], original: str = DEFAULT_LANGUAGE) -> tuple[str, int, int]:
+    """A partial translation's Markdown (as the engine hands it over, after the front matter) with each
+    segment whose `segments.text_key` is in `keys` wrapped in a span in the `original` language; and
+    (translated, all) segments. The Markdown is returned as it was if the segments do not rebuild it."""
+    doc = segments.parse(markdown)
+    texts = [segment.text for segment in doc.segments]
+    if doc.render(texts) != markdown:
+        return markdown, len(texts), len(texts)
+    left = 0
+    for number, text in enumerate(texts):
+        if segments.text_key(text) not in keys:
+            continue
+        left += 1
+        attrs = _TRAILING_ATTRS.search(text)
+        body, tail = (text[:attrs.start()], text[attrs.start():]) if attrs else (text, "")
+        texts[number] = _WRAP.format(lang=original) + body + "</span>" + tail
+    return doc.render(texts), len(texts) - left, len(texts)
+
+
+def lift_untranslated(html: str, original: str = DEFAULT_LANGUAGE) -> str:
+    """Rendered HTML with each untranslated span that is the whole of its block replaced by the block's own
+    `lang` and class (see `mark_untranslated`); other spans, e.g. one line of a quote, stay as they are."""
+    opening = _WRAP.format(lang=original)
+    position = len(html)
+    while (start := html.rfind(opening, 0, position)) >= 0:
+        position = start
+        block = _BLOCK_OPEN.search(html[max(0, start - 300):start])
+        end = _closing_span(html, start + len(opening))
+        rest = _BLOCK_REST.match(html, end + len("</span>")) if end is not None else None
+        if not block or rest is None or (rest.group(1) and rest.group(1) != block.group(1)):
+            continue
+        tag, attributes = block.group(1), block.group(2)
+        if "lang=" in attributes:
+            continue
+        if 'class="' in attributes:
+            attributes = attributes.replace('class="', f'class="{UNTRANSLATED_CLASS} ', 1)
+        else:
+            attributes += f' class="{UNTRANSLATED_CLASS}"'
+        tag_start = start - len(block.group(0))
+        html = (html[:tag_start] + f'<{tag}{attributes} lang="{original}">' + html[start + len(opening):end]
+                + html[end + len("</span>"):])
+    return html
+
+
+def _closing_span(html: str, position: int) -> int | None:
+    depth = 1
+    for tag in _SPAN_TAG.finditer(html, position):
+        depth += -1 if tag.group(0) == "</span>" else 1
+        if depth == 0:
+            return tag.start()
+    return None
+
+
+def partial_notice(loc: Locales, lang: str, translated: int, total: int, html: str,
+                   original: str = DEFAULT_LANGUAGE) -> str:
+    """A partial translation's content: a notice in the reader's language, then the page."""
+    notice = (f'<div class="almanac-notice almanac-partial" role="note" lang="{lang}"><p><strong>'
+              f'{escape(loc.get(lang, "i18n.partial_title"))}</strong></p><p>'
+              f'{escape(loc.get(lang, "i18n.partial_body", n=translated, total=total, language=loc.get(original, "language_name")))}'
+              f'</p></div>')
+    return f"{notice}\n{html}"
 
 
 def language_index(index: dict, lang: str, langs: list[str], pages: Pages) -> dict:
@@ -102,6 +183,12 @@ def problems(matrix: list[Entry], root: Path) -> list[str]:
         elif entry.state == "stale":
             messages.append(f"{shown}: stale translation: its source content/{entry.chapter} changed "
                             f"after it was translated (update the text, then run 'make stamp FILES={shown}').")
+        elif entry.state == "partial" and entry.required:
+            translated, total = entry.segments
+            messages.append(f"{shown}: partial translation: {translated} of {total} segments translated, "
+                            f"{total - translated} still in the original; '{entry.lang}' is required for "
+                            f"{entry.publication} by extra.almanac.translations in mkdocs.yml (translate the rest, "
+                            f"e.g. with 'almanac export' and 'almanac import').")
         elif entry.state == "missing":
             messages.append(f"{shown}: missing: the '{entry.lang}' translation of content/{entry.chapter} "
                             f"is required by extra.almanac.translations in mkdocs.yml.")
@@ -129,7 +216,11 @@ def status_markdown(matrix: list[Entry], publications: list, langs: list[str], l
         for other in langs:
             cell = table[(pub.slug, other)]
             label = loc.get(lang, f"i18n.states.{cell['state']}")
-            cells.append(f"{label} ({cell['words']:,} {loc.get(lang, 'i18n.words')})".replace(",", "\u00a0"))
+            # Partial chapters: how far their translation has come, in segments.
+            done = (loc.get(lang, "i18n.segments", n=cell["segments"][0], total=cell["segments"][1]) + ", "
+                    if cell["segments"] else "")
+            words = f"{cell['words']:,}".replace(",", "\u00a0")
+            cells.append(f"{label} ({done}{words} {loc.get(lang, 'i18n.words')})")
         title = escape(pub.title(lang), quote=False).replace("|", "&#124;")
         lines.append(f"| {title} | " + " | ".join(cells) + " |")
     # What changed in a stale translation's source: the command that shows it, in any language.

@@ -21,8 +21,10 @@ a data marker, a URL), which an import refuses.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import yaml
@@ -100,6 +102,32 @@ def parse(text: str) -> Document:
         text = text[front.end():]
     _body(doc, text.split("\n"), body_start)
     return doc
+
+
+# Typography an editor may change without changing what a segment says: quotes, dashes, spaces, ellipses.
+_TYPOGRAPHY = str.maketrans({"«": '"', "»": '"', "“": '"', "”": '"', "„": '"', "‟": '"', "‘": "'", "’": "'",
+                             "‚": "'", "—": "-", "–": "-", "‑": "-", "‒": "-", "−": "-", "\u00a0": " ",
+                             "\u202f": " ", "\u2009": " ", "\u2007": " ", "…": "..."})
+
+
+def text_key(text: str) -> str:
+    """8 hex digits naming what a segment says: the same words give the same key, whatever their spacing,
+    quotes, dashes or Unicode composition."""
+    normal = " ".join(unicodedata.normalize("NFC", text).translate(_TYPOGRAPHY).split())
+    return hashlib.sha256(normal.encode("utf-8")).hexdigest()[:8]
+
+
+def keys(doc: Document) -> list[str]:
+    """Each segment's key (gettext's msgctxt): `text_key` of its text, then `-2`, `-3`, … for the second, third …
+    segment that says the same. A key never depends on a segment's position, so inserting, removing or
+    moving a paragraph leaves every other segment's key as it was."""
+    seen: dict[str, int] = {}
+    out = []
+    for segment in doc.segments:
+        key = text_key(segment.text)
+        seen[key] = seen.get(key, 0) + 1
+        out.append(key if seen[key] == 1 else f"{key}-{seen[key]}")
+    return out
 
 
 def with_title(front: str, title: str) -> str:
@@ -309,7 +337,8 @@ def restore(translated: str, source: Protected, where: str) -> str:
 # […]: … on a line of its own) and a URL. It is matched loosely on purpose: a false alarm costs a translator
 # a placeholder, a miss would put a translator's script on every reader's screen.
 _ACTIVE = re.compile(
-    r"\{[^}\n]*\}?"
+    r"\{\{.*?\}\}"
+    r"|\{[^}\n]*\}?"
     r"|<[A-Za-z/!?][^>\n]*>?"
     r"|\][ \t]?\[[^\]\n]*\]"
     r"|\]\([^)\n]*\)?"

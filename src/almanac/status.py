@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import publications, settings, translations
 
-STATES = ("source", "current", "stale", "missing", "fallback")
+STATES = ("source", "current", "partial", "stale", "missing", "fallback")
 
 
 def project(config_path: Path) -> tuple[Path, list[str], dict]:
@@ -35,16 +35,21 @@ def report(config_path: Path) -> str:
     entries = translations.matrix(pubs, docs_dir, langs, settings)
     table = translations.summary(entries)
     width = max(len(p.slug) for p in pubs) + 2
-    lines = ["publication".ljust(width) + "".join(lang.ljust(34) for lang in langs)]
+    cells = {}
+    for (slug, lang), cell in table.items():
+        counts = ", ".join(f"{n} {s}" for s, n in cell["states"].items())
+        cells[(slug, lang)] = f"{cell['state']:<9}{cell['words']:>6} w  ({counts})"
+    column = max(34, *(len(text) + 2 for text in cells.values()))
+    lines = [("publication".ljust(width) + "".join(lang.ljust(column) for lang in langs)).rstrip()]
     for pub in pubs:
-        row = pub.slug.ljust(width)
-        for lang in langs:
-            cell = table[(pub.slug, lang)]
-            counts = ", ".join(f"{n} {s}" for s, n in cell["states"].items())
-            row += f"{cell['state']:<9}{cell['words']:>6} w  ({counts})".ljust(34)
-        lines.append(row.rstrip())
+        lines.append((pub.slug.ljust(width) + "".join(cells[(pub.slug, lang)].ljust(column) for lang in langs)).rstrip())
     lines.append("\nstates: " + ", ".join(STATES) + "; counts are chapters, w = words in that language")
     for entry in entries:
+        if entry.segments:
+            shown = entry.path.relative_to(config_path.parent).as_posix()
+            required = "; required in this language" if entry.required else ""
+            lines.append(f"{entry.state}: {shown}: {entry.segments[0]} of {entry.segments[1]} segments "
+                         f"translated{required}")
         if entry.state == "stale":
             shown = entry.path.relative_to(config_path.parent).as_posix()
             lines.append(f"stale: {shown}; see what changed: almanac diff {shown}")

@@ -13,9 +13,19 @@ composition do not count, any word, number or link does), as the 12 hex digits
 taken for a changed source. States:
 - source: the original (Russian) file;
 - current: translated, and the hash matches the source as it is now;
+- partial: current, but some segments are still in the original (see below);
 - stale: translated from an older version of the source;
 - missing: required by the `translations` setting but absent (a warning);
 - fallback: not required and absent: the site shows the original.
+
+A partial translation (`almanac import` of a file with untranslated segments) is the source's
+skeleton with each untranslated segment left in the original, word for word, and its front matter
+lists those segments as `untranslated:`, by `segments.text_key` (8 hex digits of what the original
+segment says). A segment whose text no longer has a listed key has been translated since (by hand, or
+by the next import), so the list can only overstate what is left in the original, never hide it.
+The build marks the listed segments with the original's language and puts a notice on the page;
+where the language is required (`translations` setting), a partial translation is a warning, so the
+strict build fails naming the file and how many segments are translated.
 """
 
 from __future__ import annotations
@@ -26,7 +36,8 @@ from pathlib import Path
 
 import yaml
 
-from .content import decode, front_matter, text_digest
+from . import segments
+from .content import decode, front_matter, text_digest, untranslated_keys
 from .errors import AlmanacError
 from .locales import DEFAULT_LANGUAGE
 from .publications import Publication
@@ -35,6 +46,8 @@ FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 # The key's line with its value, and the indented lines of a value written as a block (so that a stamp
 # replaces all of a malformed value, not its first line).
 HASH_LINE = re.compile(r"^source_hash[ \t]*:[ \t]*(.*?)[ \t]*$(?:\n[ \t]+\S.*$)*", re.M)
+# The `untranslated:` key with its value, whether a flow list on its line or a block list below it.
+UNTRANSLATED_LINES = re.compile(r"^untranslated[ \t]*:.*$(?:\n(?:[ \t]+\S|-[ \t]).*$)*", re.M)
 DIGEST = re.compile(r"[0-9a-f]{12}")
 MARKUP = re.compile(r"\{\{.*?\}\}|<[^>]+>|\[\^[^\]]+\]|[#*_>`|!\[\]()-]+")
 
@@ -47,6 +60,8 @@ class Entry:
     state: str
     words: int
     path: Path            # the file (the original's path for missing/fallback)
+    required: bool = False                    # required by the `translations` setting
+    segments: tuple[int, int] | None = None   # partial: (translated, all) segments
 
 
 def source_hash(path: Path) -> str:
@@ -108,30 +123,67 @@ def matrix(pubs: list[Publication], docs_dir: Path, langs: list[str], settings: 
             current_hash = source_hash(original)
             for lang in langs:
                 path = localized(docs_dir, chapter, lang)
+                done = None
                 if lang == DEFAULT_LANGUAGE:
                     state = "source"
                 elif path.exists():
                     where = f"{docs_dir.name}/{localized(Path(), chapter, lang).as_posix()}"
                     state = "current" if recorded_hash(path, where) == current_hash else "stale"
+                    counted = progress(path, where)
+                    if counted is not None and counted[0] < counted[1]:
+                        done = counted
+                        state = "partial" if state == "current" else state
                 else:
                     state = "missing" if required(settings, lang, pub.slug) else "fallback"
                 shown = original if state == "fallback" else path
-                entries.append(Entry(pub.slug, chapter, lang, state, word_count(path) if path.exists() else 0, shown))
+                entries.append(Entry(pub.slug, chapter, lang, state, word_count(path) if path.exists() else 0, shown,
+                                     required(settings, lang, pub.slug), done))
     return entries
 
 
 def summary(entries: list[Entry]) -> dict[tuple[str, str], dict]:
     """Per publication and language: the worst state, counts per state and words translated."""
-    order = ["missing", "stale", "fallback", "current", "source"]
+    order = ["missing", "stale", "partial", "fallback", "current", "source"]
     table: dict[tuple[str, str], dict] = {}
     for e in entries:
-        cell = table.setdefault((e.publication, e.lang), {"states": {}, "words": 0, "chapters": 0})
+        cell = table.setdefault((e.publication, e.lang), {"states": {}, "words": 0, "chapters": 0, "segments": None})
         cell["states"][e.state] = cell["states"].get(e.state, 0) + 1
         cell["words"] += e.words
         cell["chapters"] += 1
+        if e.segments:
+            done, total = cell["segments"] or (0, 0)
+            cell["segments"] = (done + e.segments[0], total + e.segments[1])
     for cell in table.values():
         cell["state"] = next(s for s in order if s in cell["states"])
     return table
+
+
+def progress(path: Path, shown: str) -> tuple[int, int] | None:
+    """(translated, all) segments of a translation that lists `untranslated` segments, else None."""
+    text = _text(path, shown)
+    meta, _ = front_matter(text, shown)
+    keys = untranslated_keys(meta, shown)
+    if not keys:
+        return None
+    doc = segments.parse(text)
+    left = sum(1 for segment in doc.segments if segments.text_key(segment.text) in keys)
+    return len(doc.segments) - left, len(doc.segments)
+
+
+def with_untranslated(text: str, keys: list[str]) -> str:
+    """A translation's text with `untranslated:` in its front matter listing `keys`, or without the key if
+    `keys` is empty; everything else byte for byte as it was. `text` has front matter (`with_stamp` gives one)."""
+    front = FRONT_MATTER.match(text)
+    lines = front.group(1).split("\n")
+    found = UNTRANSLATED_LINES.search(front.group(1))
+    if found:
+        del lines[front.group(1).count("\n", 0, found.start()):front.group(1).count("\n", 0, found.end()) + 1]
+    elif not keys:
+        return text
+    if keys:
+        lines.append("untranslated:   # segments still in the original (almanac import), by key")
+        lines += [f'  - "{key}"' for key in dict.fromkeys(keys)]
+    return "---\n" + "\n".join(lines) + "\n---\n" + text[front.end():]
 
 
 def stamp(path: Path, docs_dir: Path) -> str:
