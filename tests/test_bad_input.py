@@ -1,7 +1,10 @@
-"""Bad input, as editors make it: `make site` stops with one line naming the file, the line and what was
-expected, prints no traceback, and leaves the previous site/ byte for byte as it was.
+"""Bad input, as editors make it: the build stops with one line naming the file, the line and what was
+expected, prints no traceback, and `make site` leaves the previous site/ byte for byte as it was.
 
-A small project is built once; each case copies it, breaks one thing, and runs `make site` again.
+Every case copies a small project, breaks one thing and runs MkDocs' own command line in the test's process
+(`mkdocs build --strict`, conftest.mkdocs_in_process): the message is what the editor reads. A few cases, one
+of each kind of input, run the whole `make site` on a built copy, for what only it promises: the previous
+site kept and nothing temporary left behind.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.conftest import ROOT, set_almanac
+from tests.conftest import ROOT, make_mini_project, mkdocs_in_process, set_almanac
 from tests.test_build import make_site, snapshot
 
 PUB = "content/demo-report-2023"
@@ -221,12 +224,53 @@ CASES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def built_project(tmp_path_factory) -> Path:
-    """The small project, built once by `make site`; every case starts from a copy of it."""
-    from tests.conftest import make_mini_project
+# One case of each kind of input, end to end through `make site`: a page, publication metadata, a data file,
+# the project's settings and the folder's boundary.
+END_TO_END = {"malformed-front-matter", "unknown-organisation", "data-wrong-type", "bad-setting",
+              "unreferenced-symlink-leaving-the-project"}
 
-    project = make_mini_project(tmp_path_factory.mktemp("bad-input"))
+
+def _one_line(output: str, expected: str) -> list[str]:
+    """The failure's lines, checked as the editor reads them: one line matching `expected`, an ERROR, the
+    build's last error, and no traceback."""
+    matching = [line for line in output.splitlines() if re.search(expected, line)]
+    assert "Traceback" not in output, output[-3000:]
+    assert len(matching) == 1, f"expected one line matching {expected!r}, got:\n{output[-2000:]}"
+    assert matching[0].startswith("ERROR"), matching[0]
+    errors = [line for line in output.splitlines() if line.startswith("ERROR")]
+    # Ours is the build's last word; MkDocs may add "Error reading page ..." before it, and its own "Aborted".
+    assert errors[-1] == matching[0], errors
+    return matching
+
+
+@pytest.fixture(scope="module")
+def mini_template(tmp_path_factory) -> Path:
+    return make_mini_project(tmp_path_factory.mktemp("bad-input-template"))
+
+
+@pytest.fixture
+def fresh(mini_template, tmp_path) -> Path:
+    copy = tmp_path / "project"
+    shutil.copytree(mini_template, copy, symlinks=True)
+    return copy
+
+
+@pytest.mark.parametrize("break_it, expected", CASES)
+def test_bad_input_stops_the_build_with_one_line(fresh, break_it, expected, request, quality):
+    break_it(fresh)
+    result = mkdocs_in_process(fresh, fresh / "site")
+    matching = [line for line in result.output.splitlines() if re.search(expected, line)]
+    quality.record("bad-input", case=request.node.callspec.id, passed=bool(matching) and result.returncode != 0,
+                   message=matching[0].split("-  ", 1)[-1] if matching else "")
+    assert result.returncode != 0, f"the build accepted the bad input:\n{result.output[-2000:]}"
+    _one_line(result.output, expected)
+
+
+@pytest.fixture(scope="module")
+def built_project(mini_template, tmp_path_factory) -> Path:
+    """The small project, built once by `make site`; every end-to-end case starts from a copy of it."""
+    project = tmp_path_factory.mktemp("bad-input") / "project"
+    shutil.copytree(mini_template, project, symlinks=True)
     shutil.copy(ROOT / "Makefile", project / "Makefile")
     result = make_site(project)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -240,26 +284,21 @@ def project(built_project, tmp_path) -> Path:
     return copy
 
 
-@pytest.mark.parametrize("break_it, expected", CASES)
-def test_bad_input_stops_make_site_with_one_line_and_keeps_the_site(project, break_it, expected, request, quality):
+@pytest.mark.parametrize("break_it, expected", [case for case in CASES if case.id in END_TO_END])
+def test_make_site_stops_with_one_line_and_keeps_the_site(project, break_it, expected):
     site = project / "site"
     before = snapshot(site)
     break_it(project)
     result = make_site(project)
     output = result.stdout + result.stderr
-    matching = [line for line in output.splitlines() if re.search(expected, line)]
-    case = request.node.callspec.id
-    quality.record("bad-input", case=case, passed=bool(matching) and result.returncode != 0,
-                   message=matching[0].split("-  ", 1)[-1] if matching else "")
     assert result.returncode != 0, f"make site accepted the bad input:\n{output[-2000:]}"
-    assert "Traceback" not in output, output[-3000:]
-    assert len(matching) == 1, f"expected one line matching {expected!r}, got:\n{output[-2000:]}"
-    assert matching[0].startswith("ERROR"), matching[0]
-    errors = [line for line in output.splitlines() if line.startswith("ERROR")]
-    # Ours is the build's last word; MkDocs may add "Error reading page ..." before it, and its own "Aborted".
-    assert errors[-1] == matching[0], errors
+    _one_line(output, expected)
     assert snapshot(site) == before, "a failed build changed site/"
     assert not list(project.glob(".site-tmp-*")), "a temporary folder was left behind"
+
+
+def test_every_end_to_end_case_exists():
+    assert END_TO_END <= {case.id for case in CASES}
 
 
 def _build_ok(project: Path) -> str:
