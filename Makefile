@@ -20,7 +20,7 @@ export NO_MKDOCS_2_WARNING := true
 # which the shell expands without reading quotes, backticks or `$(...)` inside it. A list (FILES, BENCH_ARGS)
 # is split at spaces with `set -f`, so no word of it is a file pattern either.
 
-.PHONY: site serve test quality print status stamp diff export import new bench system-deps print-deps validators clean
+.PHONY: site serve test test-all quality print status stamp diff export import new bench system-deps print-deps validators clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -110,14 +110,19 @@ bench: export ARG_BENCH_ARGS = $(value BENCH_ARGS)
 bench: $(STAMP)
 	set -f; $(BIN)/python bench/run.py $$ARG_BENCH_ARGS
 
-## Run the tests (installs what they need first: Python packages and Debian tools).
-test: export ARG_QUALITY_REPORT = $(value QUALITY_REPORT)
+## Run the tests a developer runs often, on every core (installs what they need first: Python packages and
+## Debian tools). Tests marked slow (whole builds of their own) are left to `make test-all`.
 test: $(STAMP) system-deps validators
+	$(BIN)/python -m pytest -m "not slow"
+
+## Every test, the slow ones included, on every core: what CI runs (.ci/run).
+test-all: export ARG_QUALITY_REPORT = $(value QUALITY_REPORT)
+test-all: $(STAMP) system-deps validators
 	$(BIN)/python -m pytest $(if $(value QUALITY_REPORT),--quality-report="$$ARG_QUALITY_REPORT")
 
-## Exactly `make test`, then docs/quality.md from its figures (written only if every test passed).
+## Exactly `make test-all`, then docs/quality.md from its figures (written only if every test passed).
 quality: QUALITY_REPORT := docs/quality.md
-quality: test
+quality: test-all
 
 ## The validators the tests run beyond Python packages: the Nu HTML Checker at VNU_VERSION.
 ## --ignore-scripts: vnu-jar's postinstall would download a JDK from GitHub; Debian's Java runs it.

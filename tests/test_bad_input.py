@@ -370,6 +370,7 @@ def test_whitespace_edits_do_not_make_translations_stale_but_words_do(project):
         assert translations.source_hash(source) != digest, changed
 
 
+@pytest.mark.slow
 def test_a_table_at_the_limit_renders_on_the_site_and_paginates_in_the_pdf(project):
     """2,000 rows (the limit, see README 'Limits'): every row on the page, and a PDF that paginates them
     with the header repeated."""

@@ -407,6 +407,7 @@ def test_serve_never_renders_but_offers_the_last_built_pdfs(mini_project):
     assert "Rendered pdf/" not in log
 
 
+@pytest.mark.slow
 def test_pdfs_rendered_on_a_dask_cluster_are_identical_to_the_local_pool(mini_project):
     from distributed import LocalCluster
 
@@ -428,6 +429,7 @@ def test_pdfs_rendered_on_a_dask_cluster_are_identical_to_the_local_pool(mini_pr
         assert (mini_project / "site-cluster" / name).read_bytes() == (mini_project / "site-local" / name).read_bytes()
 
 
+@pytest.mark.slow
 def test_an_unreachable_scheduler_stops_the_build_with_one_line(mini_project):
     set_almanac(mini_project, pdf="true")
     env = dict(mkdocs_env(), ALMANAC_SCHEDULER="tcp://127.0.0.1:9")

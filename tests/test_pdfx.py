@@ -357,6 +357,7 @@ def test_the_printers_edition_is_cached_and_reproducible(printed):
     assert (printed / ".cache" / "almanac" / "pdf" / "manifest.json").read_text() == manifest
 
 
+@pytest.mark.slow
 def test_almanac_build_offers_the_printers_edition_on_every_home_page(tmp_path):
     """`make site` with print_downloads: each home page links the PDF/X-4 of every language, with true facts."""
     import sys

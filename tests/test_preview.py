@@ -113,6 +113,7 @@ def _idle(preview: Preview) -> bool:
     return any("Documentation built in" in line for line in preview.lines[-5:])
 
 
+@pytest.mark.slow
 def test_an_interrupted_build_leaves_the_previous_site_and_no_temporary_folder(mini_project):
     import shutil
 
@@ -193,6 +194,7 @@ def _descends(pid: int, ancestor: int) -> bool:
     return False
 
 
+@pytest.mark.slow
 def test_a_preview_of_one_publication_in_one_language_follows_edits_and_links_out_to_the_site(mini_project):
     """`make serve PUB=… LANG=…`: only that publication in that language is built; a save shows at once;
     a link to the rest of the library leads to the published site."""

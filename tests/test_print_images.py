@@ -253,6 +253,7 @@ def test_the_screen_pdf_keeps_the_images_in_rgb_and_the_site_the_original_files(
 # Reproducible and cached
 
 
+@pytest.mark.slow
 def test_a_rebuild_from_empty_caches_is_byte_identical(printed, project):
     first = (project / "site-print" / PDF).read_bytes()
     converted = sorted(path.name for path in (project / ".cache" / "almanac" / "press" / "images").iterdir())
@@ -269,6 +270,7 @@ def test_a_rebuild_from_empty_caches_is_byte_identical(printed, project):
 # What cannot be printed in CMYK stops the build, naming the file and the page
 
 
+@pytest.mark.slow
 def test_an_svg_gradient_stops_the_printers_edition_with_one_line_naming_the_file(tmp_path):
     project = _one_language_project(tmp_path, "![Fade](fade.svg)\n")
     (project / FOLDER / "fade.svg").write_text(

@@ -11,6 +11,8 @@ pages with their inline chart SVGs, search indexes, the sitemap.
 
 from __future__ import annotations
 
+import pytest
+
 import os
 import shutil
 import subprocess
@@ -62,6 +64,7 @@ def elsewhere_env(tmp_path) -> dict:
     return env
 
 
+@pytest.mark.slow
 def test_a_cold_build_elsewhere_is_byte_identical(built_site, tmp_path, quality):
     project = clone_files(tmp_path / "elsewhere")
     assert not (project / ".cache").exists()

@@ -164,6 +164,7 @@ def test_a_bad_save_is_named_on_the_last_good_page_at_once_and_the_fix_brings_th
     assert "Traceback" not in "".join(preview.lines)
 
 
+@pytest.mark.slow
 def test_the_whole_site_preview_rebuilds_after_a_save_in_data_or_locales(previews):
     preview, project = previews("whole site")
     watching = next(line for line in preview.lines if "Watching paths for changes" in line)

@@ -19,6 +19,9 @@ import pytest
 from tests.conftest import make_mini_project, mkdocs_env, run_mkdocs
 from tests.test_build import snapshot
 
+# Each test builds a small project two or three ways, in processes of their own: the full lane (make test-all).
+pytestmark = pytest.mark.slow
+
 ALMANAC = Path(sys.executable).with_name("almanac")
 LANGUAGES = ("ru", "en", "kk")
 

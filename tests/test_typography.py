@@ -117,6 +117,7 @@ def test_a_notes_marker_shares_the_line_of_its_text(brochures_pdf, lang):
     assert not alone, f"{lang}: markers alone on their line: {alone}"
 
 
+@pytest.mark.slow
 def test_every_note_of_the_sites_pdfs_is_on_its_calls_page(built_site):
     # The publications with notes (INPUD 2025–2029), in every language; the others have none to check.
     slugs = {path.parent.name for path in (ROOT / "content").glob("*/*.md") if "[^" in path.read_text(encoding="utf-8")}
@@ -132,6 +133,7 @@ def test_every_note_of_the_sites_pdfs_is_on_its_calls_page(built_site):
 
 # The measure, tables, the introduction --------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_the_sites_russian_pdfs_have_a_books_measure(built_site):
     for path in sorted((built_site / "pdf").glob("*.ru.pdf")):
         assert statistics.median(len(line) for line in body_lines(path)) <= 80, path.name
