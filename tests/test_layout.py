@@ -221,3 +221,25 @@ def test_cards_carry_a_cover_of_known_size_exactly_when_pdfs_are_published(built
         assert image.is_file(), src
         assert image.read_bytes()[8:12] == b"WEBP"
         assert (int(width), int(height)) == (120, 170) and alt.startswith("Cover of the PDF edition:")
+
+
+def test_the_filters_fold_on_a_phone_and_are_left_out_without_javascript(server, browser):
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    _load(page, server + "en/")
+    assert page.is_visible(".almanac-filters-fold > summary") and not page.is_visible("form.almanac-filters")
+    page.click(".almanac-filters-fold > summary")
+    assert page.is_visible("form.almanac-filters")
+    context.close()
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    _load(page, server + "en/")
+    assert page.is_visible("form.almanac-filters") and not page.is_visible(".almanac-filters-fold > summary")
+    context.close()
+    # Without scripts the selects could not filter: the control is not shown, and every card is.
+    context = browser.new_context(viewport=DESKTOP, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(server + "en/", wait_until="load")
+    assert not page.is_visible(".almanac-filters-fold")
+    assert page.locator("li.almanac-card:visible").count() == 5
+    context.close()
