@@ -192,6 +192,11 @@ def shard() -> str | None:
     return os.environ.get(settings.SHARD) or None
 
 
+def print_edition(config) -> bool:
+    """Whether this build renders the printer's edition (`make print`) instead of the site's PDFs."""
+    return bool(os.environ.get(settings.PRINT_EDITION)) or project(config).settings["print_edition"]
+
+
 def print_downloads() -> bool:
     """Whether the build that runs this process also publishes the printer's edition under pdf/print/.
 

@@ -11,7 +11,8 @@ Events:
   the pages of this and the next languages are written; log, once a build,
   each image the printer's edition downsamples to 300 ppi.
 - on_post_build: after the last language, wait for the pool, then copy every
-  PDF from the cache to <site>/pdf/. A shard build (one language, see
+  PDF from the cache to <site>/pdf/, and its cover (its first page, for the
+  catalogue; almanac.covers) to <site>/covers/. A shard build (one language, see
   engine.shard) copies its own and lists them in <site>/.almanac-shard/pdf.json;
   `almanac build` records them in the cache's manifest once every shard is built.
 - on_build_error, on_shutdown: stop the pool.
@@ -22,7 +23,8 @@ render (never while serving), and stopped when on_post_build has collected it, o
 Reads: captured chapter HTML, publication metadata, locales/*.yml,
 overrides/print/*, overrides/assets/fonts/*.
 Writes: .cache/almanac/pdf/<key>.pdf, .cache/almanac/pdf/manifest.json,
-<site>/pdf/<slug>.<lang>.pdf.
+<site>/pdf/<slug>.<lang>.pdf, .cache/almanac/covers/<key>.webp, <site>/covers/<slug>.<lang>.webp
+(none for the printer's edition, whose first page carries its bleed and marks).
 
 Set ALMANAC_PRINT_EDITION=1 (make print) or extra.almanac.print_edition for
 the printer's edition: 3 mm bleed, crop and registration marks beyond it
@@ -41,7 +43,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 
 import engine
-from almanac import brochures, build, context, fonts, pdf, settings, shards
+from almanac import brochures, build, context, covers, fonts, pdf, settings, shards
 
 log = logging.getLogger("mkdocs.hooks.pdf")
 
@@ -163,7 +165,7 @@ def on_post_build(config):
     cache = brochures.Cache(context.cache_dir(project.root, "pdf"))
     out_dir = Path(config.site_dir) / "pdf"
     if engine.serving():
-        _serve_cached(cache, out_dir)
+        _publish_covers(config, _serve_cached(cache, out_dir))
         return
     state = _state(config)
     _wait_for_pool(state)
@@ -172,9 +174,11 @@ def on_post_build(config):
         brochures.copy_out(state.jobs, out_dir)
         shards.write_part(Path(config.site_dir), "pdf", {"files": {job.name: job.cache_path.name for job in state.jobs},
                                                          "print_edition": _print_edition(config)})
-        shards.claim(Path(config.site_dir), "pdf", [f"pdf/{job.name}.pdf" for job in state.jobs])
+        shards.claim(Path(config.site_dir), "pdf", [f"pdf/{job.name}.pdf" for job in state.jobs]
+                     + _publish_covers(config, [job.name for job in state.jobs]))
     else:
         cache.publish(state.jobs, out_dir, _print_edition(config))
+        _publish_covers(config, [job.name for job in state.jobs])
     for job in state.jobs:
         if job.name not in state.rendered:
             log.info(f"Reused pdf/{job.name}.pdf from the cache (unchanged)")
@@ -225,10 +229,23 @@ def _stop_pool(state: _State) -> None:
 
 
 def _print_edition(config) -> bool:
-    return bool(os.environ.get(settings.PRINT_EDITION)) or engine.project(config).settings["print_edition"]
+    return engine.print_edition(config)
 
 
-def _serve_cached(cache, out_dir: Path) -> None:
+def _publish_covers(config, names: list[str]) -> list[str]:
+    """The catalogue's covers of the published PDFs `names`; returns their paths in the site."""
+    if _print_edition(config):
+        return []
+    project = engine.project(config)
+    site = Path(config.site_dir)
+    started = time.perf_counter()
+    paths, rendered = covers.publish(site / "pdf", names, site, context.cache_dir(project.root, "covers"))
+    log.info(f"Covers: {len(paths)} published under {covers.FOLDER}/ ({rendered} rendered, "
+             f"{len(paths) - rendered} from cache) in {time.perf_counter() - started:.1f} s")
+    return paths
+
+
+def _serve_cached(cache, out_dir: Path) -> list[str]:
     served = cache.offer_last_built(out_dir)
     if served:
         log.info(f"PDFs are not rendered while serving; serving the last built {len(served)} "
@@ -236,3 +253,4 @@ def _serve_cached(cache, out_dir: Path) -> None:
     else:
         log.info("PDFs are not rendered while serving, and none has been built yet: "
                  "the download buttons lead nowhere until you run 'make site'.")
+    return served

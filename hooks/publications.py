@@ -6,7 +6,7 @@ Events:
   set the site name and description of the language being built.
 - on_nav: title each publication's section in the build language.
 - on_page_markdown: expand `{{ catalogue() }}` into the catalogue (a card per
-  publication, with filters).
+  publication, with its cover when PDFs are built, and filters).
 - on_page_context: give a page with the catalogue its filter script
   (overrides/assets/javascripts/catalogue.js, printed by overrides/main.html).
 
@@ -76,7 +76,11 @@ def on_page_markdown(markdown, page, config, files):
         return markdown
     lang = engine.build_language(config)
     _state(config).with_catalogue.add((lang, page.file.src_uri))
-    html = catalogue.markdown(engine.project(config), lang, page.url, engine.site_prefix)
+    project = engine.project(config)
+    # Covers are the first pages of the site's PDFs (hooks/pdf.py renders them): none without PDFs, nor in the
+    # printer's edition, whose first page carries bleed and marks.
+    covers = project.settings["pdf"] and not engine.print_edition(config)
+    html = catalogue.markdown(project, lang, page.url, engine.site_prefix, covers=covers)
     return markdown.replace(CATALOGUE_MARKER, html)
 
 

@@ -231,7 +231,7 @@ def test_the_home_page_and_the_catalogue_say_which_pdfs_hold_the_original(built_
             assert (" ".join(shown.get_text().split()) if shown else None) == (note if edition == "kk" else None), link
             if shown:
                 assert shown.select_one('span[lang="ru"]').get_text() == "Русский"
-        card = page(f"{prefix}index.html").find(id="almanac-card-enpud-2022-2024").parent
+        card = page(f"{prefix}index.html").find(id="almanac-card-enpud-2022-2024").find_parent("article")
         kk = card.select_one('.almanac-card__downloads a[href$="enpud-2022-2024.kk.pdf"]')
         assert kk["hreflang"] == "ru"
         assert " ".join(kk.find_next_sibling("span", class_="almanac-download__original").get_text().split()) == note

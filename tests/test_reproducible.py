@@ -81,4 +81,5 @@ def test_a_cold_build_elsewhere_is_byte_identical(built_site, tmp_path, quality)
     quality.record("reproducibility", files=len(first), identical=not differing, differing=differing,
                    pdfs=sum(name.endswith(".pdf") for name in first), kinds=kinds)
     assert any(name.endswith(".pdf") for name in first) and any(name.endswith(".csv") for name in first)
+    assert any(name.endswith(".webp") for name in first), "no catalogue covers (covers/*.webp) were compared"
     assert differing == [], f"{len(differing)} files differ between two cold builds: {differing[:20]}"

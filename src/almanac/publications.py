@@ -75,6 +75,7 @@ class PublicationConfig(schema.Config):
     date_label = schema.Optional(schema.Localised())
     title = schema.Localised()
     subtitle = schema.Optional(schema.Localised())
+    abstract = schema.Optional(schema.Localised())   # one line for the catalogue's card, from the publication's own text
     source = schema.Optional(schema.Text())
     licence = Licence()   # only where the source states one
     chapters = schema.ListOfItems(schema.Text())
@@ -117,6 +118,14 @@ class Publication:
 
     def subtitle(self, lang: str) -> str | None:
         return _pick(self.meta["subtitle"], lang) if self.meta["subtitle"] else None
+
+    def abstract(self, lang: str) -> tuple[str, str] | None:
+        """The one-line abstract for a reader of `lang`, and the language it is in (the original's if untranslated)."""
+        if not self.meta["abstract"]:
+            return None
+        shown = lang if lang in self.meta["abstract"] else ("ru" if "ru" in self.meta["abstract"]
+                                                           else next(iter(self.meta["abstract"])))
+        return self.meta["abstract"][shown], shown
 
     def date_label(self, lang: str) -> str | None:
         return _pick(self.meta["date_label"], lang) if self.meta["date_label"] else None
