@@ -161,16 +161,16 @@ def tour(built_site) -> Tour:
 
 
 def _search_index_stubs(site: Path) -> dict[str, bytes]:
-    """Each language's search index without its documents, by URL path.
+    """Every search index (each language's library and publication indexes) without its documents, by URL path.
 
-    The tour's pages still request their index and start Material's search worker, which loads its
-    stemmers, but no page indexes the whole site again; search is tested below with the real index.
+    The tour's pages still request their index and start the search worker, which loads its
+    stemmers, but no page indexes its publication again; search is tested below and in
+    test_search.py with the real indexes.
     """
     stubs = {}
-    for lang in LANGUAGES:
-        path = ("" if lang == LANGUAGES[0] else f"{lang}/") + "search/search_index.json"
-        index = json.loads((site / path).read_text(encoding="utf-8"))
-        stubs[f"/{path}"] = json.dumps({**index, "docs": []}).encode()
+    for path in sorted(site.rglob("search/search_index.json")):
+        index = json.loads(path.read_text(encoding="utf-8"))
+        stubs["/" + path.relative_to(site).as_posix()] = json.dumps({**index, "docs": []}).encode()
     return stubs
 
 
