@@ -19,7 +19,7 @@ from almanac.errors import AlmanacError
 _ALTERNATE = re.compile(r'<link rel="alternate" href="[^"]*" hreflang="[^"]+">\s*')
 _CANONICAL = re.compile(r'<link rel="canonical" href="[^"]*">')
 _SEARCH_BASE = re.compile(r'("base":\s*")([^"]*)(")')
-_SEARCH_WORKER = re.compile(r'("search":\s*"[^"]*?)(search\.[0-9a-f]+\.min\.js)(")')
+_SEARCH_WORKER = re.compile(r'("search":\s*"[^"?]*/)(search\.[0-9a-f]+\.min\.js)(")')
 
 
 class MarkupChanged(AlmanacError):
