@@ -113,8 +113,7 @@ def on_post_page(output, page, config):
     output = material.drop_alternate_links(output, shown, len(engine.languages(config)))
     if state.pages.is_fallback(src, lang):
         output = material.point_canonical(output, shown, urljoin(config.site_url or "/", state.pages.original_url(src)))
-    slugs = engine.project(config).by_slug
-    where = search.scope(engine.site_prefix(lang), search.publication_of(src, set(slugs)))
+    where = search.scope(engine.site_prefix(lang), search.publication_of(src, engine.project(config).by_slug))
     if where:
         output = material.search_base(output, shown, where)
     return material.search_worker(output, shown)

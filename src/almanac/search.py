@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Container
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urljoin, urlsplit
@@ -51,7 +52,7 @@ def index_config(lang: str, config: dict) -> dict:
     return {**config, "lang": [lang], "pipeline": PIPELINES.get(lang, PIPELINE)}
 
 
-def publication_of(src: str, slugs: set[str]) -> str | None:
+def publication_of(src: str, slugs: Container[str]) -> str | None:
     """The publication a page belongs to, from its language-free source path ('x/01-a.md' → 'x')."""
     head = src.split("/", 1)[0]
     return head if "/" in src and head in slugs else None
