@@ -18,13 +18,13 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 
 from almanac import search
 
-from .test_browser import CHROMIUM, CSP_LISTENER, SEARCH_READY, _serving, browser  # noqa: F401  (fixture)
+from .test_browser import CSP_LISTENER, SEARCH_READY, _serving, browser  # noqa: F401  (browser: a fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
 KK_STEMMER = ROOT / "overrides" / "assets" / "javascripts" / "lunr" / "min" / "lunr.kk.min.js"
@@ -145,8 +145,7 @@ def test_a_first_search_stays_under_the_bound_at_fifty_times_the_library(built_s
             own = json.loads((built_site / slug / search.INDEX).read_text(encoding="utf-8"))["docs"]
             copies += [{**doc, "location": f"{slug}-{n}/{doc['location']}"}
                        for doc in own if not doc["location"].startswith("../")]
-    real = library
-    index = {"config": real["config"], "docs": docs + copies}
+    index = {"config": library["config"], "docs": docs + copies}
     parts = search.scopes(index, [f"{slug}-{n}" for n in range(50) for slug in slugs])
     scripts = sum((built_site / "assets" / "javascripts" / path).stat().st_size for path in (
         "workers/almanac-search.js", "lunr/min/lunr.stemmer.support.min.js", "lunr/min/lunr.ru.min.js"))
@@ -182,7 +181,8 @@ def test_each_index_names_its_languages_stemmer(built_site):
             config = json.loads(path.read_text(encoding="utf-8"))["config"]
             assert config["lang"] == [lang], path
             assert "stemmer" in config["pipeline"], path
-    assert (built_site / "assets" / "javascripts" / "lunr" / "min" / "lunr.kk.min.js").read_bytes() == KK_STEMMER.read_bytes()
+    shipped = built_site / "assets" / "javascripts" / "lunr" / "min" / "lunr.kk.min.js"
+    assert shipped.read_bytes() == KK_STEMMER.read_bytes()
 
 
 def test_the_library_index_has_each_publication_once_with_a_short_abstract(built_site, publications):
@@ -253,8 +253,11 @@ def _search(context, origin: str, path: str, query: str) -> dict:
         page.wait_for_timeout(200)
     links = [urlsplit(href).path for href in page.eval_on_selector_all(
         ".md-search-result__item > .md-search-result__link:first-child", "links => links.map(a => a.href)")]
-    snippets = page.eval_on_selector_all(".md-search-result__article", "arts => arts.map(a => "
-                                         "[...a.querySelectorAll(':scope > p:not(.md-search-result__terms)')].map(p => p.textContent).join(' '))")
+    # A result's text, without Material's line of missing words (md-search-result__terms).
+    snippets = page.eval_on_selector_all(
+        ".md-search-result__article",
+        "arts => arts.map(a => [...a.querySelectorAll(':scope > p:not(.md-search-result__terms)')]"
+        ".map(p => p.textContent).join(' '))")
     violations = page.evaluate("window.__almanacViolations")
     page.close()
     return {"count": count, "pages": links, "snippets": snippets, "problems": problems,
@@ -274,7 +277,7 @@ def test_each_form_of_a_word_finds_the_same_pages(searching, path, forms):
     found = {form: searching(path, form) for form in forms}
     for form, result in found.items():
         assert result["problems"] == [] and result["violations"] == [], (form, result["problems"], result["violations"])
-        assert result["count"] == len(result["pages"]), f"{form}: {result['count']} results, {len(result['pages'])} shown"
+        assert result["count"] == len(result["pages"]), f"{form}: {result['count']} found, {len(result['pages'])} shown"
     pages = {form: sorted(result["pages"]) for form, result in found.items()}
     assert pages[forms[0]], f"{forms[0]!r} finds nothing on /{path}"
     assert all(found == pages[forms[0]] for found in pages.values()), pages

@@ -80,7 +80,8 @@ def scopes(index: dict, slugs: list[str]) -> dict[str, dict]:
     result = {"": {"config": index["config"], "docs": library + list(entries.values())}}
     for slug in slugs:
         around = [{**doc, "location": "../" + doc["location"]} for doc in library]
-        around += [{**entry, "location": "../" + entry["location"]} for other, entry in entries.items() if other != slug]
+        around += [{**entry, "location": "../" + entry["location"]}
+                   for other, entry in entries.items() if other != slug]
         result[f"{slug}/"] = {"config": index["config"], "docs": own[slug] + around}
     return result
 

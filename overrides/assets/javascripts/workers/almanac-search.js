@@ -87,8 +87,11 @@
   };
 
   // Opened from disk, Material runs its worker in an iframe (iframe-worker), whose location is not the script's.
-  var here = typeof document !== "undefined" && document.currentScript ? document.currentScript.src : self.location.href;
+  var here = typeof document !== "undefined" && document.currentScript ? document.currentScript.src
+                                                                        : self.location.href;
   var engine = new URL(here).searchParams.get("engine") || "";
-  if (!ENGINE.test(engine)) throw new Error("almanac-search.js: ?engine= must name Material's search worker, got " + engine);
+  if (!ENGINE.test(engine)) {
+    throw new Error("almanac-search.js: ?engine= must name Material's search worker, got " + engine);
+  }
   self.importScripts(engine);
 })();
