@@ -150,6 +150,8 @@ def prose(markdown: str) -> str:
         line = FOOTNOTE_REF.sub("", line)
         line = re.sub(r"\{\{.*?\}\}", "", line)  # inline value markers: their text comes from the data
         line = re.sub(r"<https?://[^>]+>|https?://\S+", "", line)
+        # Code spans quote markup (the editorial notes' `<ul …>`): without its backticks it would be raw HTML.
+        line = re.sub(r"`[^`]*`", "", line)
         kept.append(line.replace("**", "").replace("__", "").replace("`", ""))
     return "\n".join(kept)
 

@@ -36,6 +36,9 @@ chapter's publication when `--publication` exists): save a chapter, poll the
 page over HTTP until it shows the edit; WeasyPrint alone (bench/weasy_alone.py,
 the largest Russian brochure rendered in one process); mkdocs-to-pdf (up to
 --pdf-peer-max-scale; it renders the whole site as one document per language).
+After the rounds, the built site's search is measured without a browser:
+the bytes the first search downloads on the page where that is largest
+(almanac.search.first_search: the worker, lunr's scripts, the page's index).
 Every command's wall time, CPU seconds (itself and every descendant it
 waited for) and peak memory (RSS summed over the process and all its
 descendants, sampled every 50 ms with psutil) are recorded.
@@ -67,6 +70,7 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import corpus  # noqa: E402  (bench/corpus.py, beside this file)
+from almanac import search as site_search  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "bench" / "work"
@@ -352,6 +356,15 @@ def count_pages(pdfs: list[Path]) -> int:
     return sum(len(PdfReader(p).pages) for p in pdfs)
 
 
+def first_search(site: Path) -> dict:
+    """What the first search downloads on the page where it downloads most (almanac.search.first_search):
+    the search worker, lunr's language scripts and the search index that page reads, in bytes."""
+    downloads = site_search.first_search(site)
+    worst = site_search.largest(downloads)
+    return {"bytes": worst.total, "page": worst.page, "index": worst.index, "index_bytes": worst.files[worst.index],
+            "indexes": len(downloads), "all_indexes_bytes": sum(d.files[d.index] for d in downloads.values())}
+
+
 def _summarise(runs: list[dict]) -> dict:
     seconds = [r["s"] for r in runs]
     return {"s": round(statistics.median(seconds), 2), "min": min(seconds), "max": max(seconds),
@@ -402,6 +415,7 @@ def measure_size(scale: float, args) -> dict:
               "pdfs": pdf_count, "pdf_pages": pdf_pages,
               "phases": {key: _summarise(values) for key, values in rounds.items()},
               "pairs": {key: round(statistics.median(values), 3) for key, values in pairs.items()}}
+    result["first_search"] = first_search(size.project / "site")
     # The builds above are the core of the figures: a failure below is recorded, and the run goes on.
     try:
         preview = size.preview(args.preview_runs)
@@ -494,6 +508,12 @@ def targets(sizes: dict[float, dict], cores: int) -> list[dict]:
             ratio = round((t1 / t0) / (after / before), 2)
             add(f"Growth {before:g}×→{after:g}×, {key.replace('_', '-')}: time ratio ÷ size ratio ≤ 1.1",
                 ratio, 1.1, ratio <= 1.1, after)
+    for s in scales:
+        search = sizes[s].get("first_search")
+        if search:
+            megabytes = round(search["bytes"] / 1e6, 3)
+            add(f"First search downloads ≤ 1.5 MB at {s:g}× (uncompressed; the target is at 50×)", megabytes, 1.5,
+                megabytes <= 1.5, s, unit=" MB")
     peak = max(p.get("peak_mb") or 0 for k, p in sizes[s50]["phases"].items() if PHASES[k][1] == "almanac")
     add("Peak memory < 1 GB at 50× (any Almanac phase, whole process tree)", peak, 1024, peak < 1024, s50, 50,
         unit=" MB")
@@ -603,6 +623,18 @@ def report(results: dict, history: list[dict]) -> str:
         lines.append(f"| {s:g}× | {size['pairs']['site_only_over_stock']} | {size['pairs']['warm_over_stock']} | "
                      f"{size['pairs']['edit_over_warm']} | {pdf_rate(size)} ({size['pdf_pages']} pages) | "
                      f"{alone['pages_per_s']} ({alone['pages']} pages of `{alone['slug']}`) | {peer_cell} |")
+    lines += ["", "## Search", "",
+              "What the first search on a page downloads: the search worker, lunr's language scripts and the "
+              "search index of the page's scope (its publication, or the library), on the page where that is "
+              "largest (`almanac.search.first_search`), uncompressed. *All indexes* is every index of every "
+              "language together (each publication's repeats the library's entries).", "",
+              "| Size | First search, bytes | On | Its index, bytes | Indexes | All indexes, bytes |",
+              "|---|---|---|---|---|---|"]
+    for s in scales:
+        search = sizes[s].get("first_search")
+        lines.append("| " + " | ".join([f"{s:g}×"] + (["–"] * 5 if not search else [
+            f"{search['bytes']:,}", f"`{search['page']}`", f"{search['index_bytes']:,}", str(search["indexes"]),
+            f"{search['all_indexes_bytes']:,}"])) + " |")
     lines += ["", "mkdocs-to-pdf renders the whole site as one document per language build, all to the same "
               "path, so only the last language's PDF is left (FIELD-NOTES); a benchmark-only hook keeps every "
               "pass so that all its pages are counted.", "", "## Targets", "", "| Target | Measured | Limit | Result |",

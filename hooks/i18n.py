@@ -2,7 +2,7 @@
 
 Events:
 - on_config: choose the search language of the language being built
-  (lunr has no Kazakh stemmer; kk uses the Russian one) and read the
+  (kk uses Almanac's own lunr stemmer, see almanac.search) and read the
   `translations` setting.
 - on_page_markdown: expand `{{ translation_status() }}`; on a partial
   translation, wrap each segment still in the original in a span in the
@@ -13,13 +13,16 @@ Events:
   untranslated blocks the original's language and add a notice saying how
   many segments are translated.
 - on_post_page: move hreflang alternates out of the page and into the
-  sitemap, point a fallback page's canonical link at the original, and give
-  each language its own search index (the rewrites of Material's markup are
-  in hooks/material_markup.py).
+  sitemap, point a fallback page's canonical link at the original, point
+  the page's search at its scope's index (its language, and its publication)
+  and at Almanac's search worker (the rewrites of Material's markup are in
+  hooks/material_markup.py).
 - on_post_template: keep the default language's 404.html at the site root
-  and write each other language's under /<lang>/.
+  and write each other language's under /<lang>/; its search too reads its
+  language's library index through Almanac's worker.
 - on_post_build: keep this language's search entries (fallback pages out);
-  after the last language, write one search index per language and a
+  after the last language, write each language's search indexes (a library
+  index and one per publication, almanac.search.scopes) and a
   sitemap with alternates for real translations only, and warn about
   stale and missing translations. A shard build (one language, see
   engine.shard) writes its language's index, warns about its language only,
@@ -29,7 +32,7 @@ Events:
 Reads: the build's project, the pages MkDocs built, the merged search index.
 The decisions (what is a fallback, which documents each language's search
 index keeps, the sitemap, what editors are told) are in almanac.multilingual.
-Writes: <site>/search/search_index.json, <site>/<lang>/search/search_index.json,
+Writes: <site>/[<lang>/]search/search_index.json, <site>/[<lang>/]<slug>/search/search_index.json,
 <site>/sitemap.xml(.gz); in a shard build <site>/.almanac-shard/pages.json instead of the sitemap.
 """
 
@@ -45,7 +48,7 @@ from mkdocs.plugins import event_priority
 
 import engine
 import material_markup as material
-from almanac import content, context, locales, multilingual, shards, translations
+from almanac import content, context, locales, multilingual, search, shards, translations
 from almanac.errors import AlmanacError
 
 log = logging.getLogger("mkdocs.hooks.i18n")
@@ -130,9 +133,10 @@ def on_post_page(output, page, config):
     output = material.drop_alternate_links(output, shown, len(engine.languages(config)))
     if state.pages.is_fallback(src, lang):
         output = material.point_canonical(output, shown, urljoin(config.site_url or "/", state.pages.original_url(src)))
-    if lang != locales.DEFAULT_LANGUAGE:
-        output = material.search_base(output, shown, engine.site_prefix(lang))
-    return output
+    where = search.scope(engine.site_prefix(lang), search.publication_of(src, engine.project(config).by_slug))
+    if where:
+        output = material.search_base(output, shown, where)
+    return material.search_worker(output, shown)
 
 
 # Last of all template rewrites (the Content-Security-Policy included): every language pass writes
@@ -145,9 +149,11 @@ def on_post_template(output, template_name, config):
     state = _state(config)
     lang = engine.build_language(config)
     output = material.drop_alternate_links(output, template_name, 1)
+    output = material.search_worker(output, template_name)
     if lang == locales.DEFAULT_LANGUAGE:
         state.not_found = output
         return output
+    output = material.search_base(output, template_name, engine.site_prefix(lang))
     target = Path(config.site_dir) / engine.site_prefix(lang) / "404.html"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(output, encoding="utf-8")
@@ -166,11 +172,13 @@ def on_post_build(config):
     index_path = site / "search" / "search_index.json"
     if index_path.exists():
         merged = json.loads(index_path.read_text(encoding="utf-8"))
+        slugs = list(engine.project(config).by_slug)
         for lang in built:
-            target = site / engine.site_prefix(lang) / "search" / "search_index.json"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(json.dumps(multilingual.language_index(merged, lang, langs, state.pages),
-                                         ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+            index = multilingual.language_index(merged, lang, langs, state.pages)
+            for where, part in search.scopes(index, slugs).items():
+                target = site / engine.site_prefix(lang) / where / search.INDEX
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(search.dumps(part), encoding="utf-8")
     if engine.shard():
         shards.write_part(site, "pages", shards.pages_part(state.pages, engine.shard(), config.site_url or "/"))
     else:

@@ -19,6 +19,7 @@ from almanac.errors import AlmanacError
 _ALTERNATE = re.compile(r'<link rel="alternate" href="[^"]*" hreflang="[^"]+">\s*')
 _CANONICAL = re.compile(r'<link rel="canonical" href="[^"]*">')
 _SEARCH_BASE = re.compile(r'("base":\s*")([^"]*)(")')
+_SEARCH_WORKER = re.compile(r'("search":\s*"[^"?]*/)(search\.[0-9a-f]+\.min\.js)(")')
 
 
 class MarkupChanged(AlmanacError):
@@ -48,12 +49,25 @@ def point_canonical(html: str, page: str, url: str) -> str:
     return result
 
 
-def search_base(html: str, page: str, lang_prefix: str) -> str:
-    """Make Material's search read the index of this page's language.
+def search_base(html: str, page: str, scope: str) -> str:
+    """Make Material's search read the index of this page's scope: its language's folder, and its
+    publication's within it (almanac.search.scope: "en/", "runpud-2021-2024/", "en/runpud-2021-2024/").
 
-    Material reads new URL("search/search_index.json", base). The trailing slash
-    matters: "../en" resolves to "/en", and the index beside it is the root's."""
-    result, count = _SEARCH_BASE.subn(lambda m: f"{m.group(1)}{m.group(2)}/{lang_prefix}{m.group(3)}", html, count=1)
+    Material reads new URL("search/search_index.json", base) and resolves each result's location
+    against base too. The trailing slash matters: "../en" resolves to "/en", and the index beside it
+    is the root's."""
+    result, count = _SEARCH_BASE.subn(lambda m: f"{m.group(1)}{m.group(2).rstrip('/')}/{scope}{m.group(3)}", html,
+                                      count=1)
     if count != 1:
         raise MarkupChanged("search base", page, '"base": "…" in the __config script')
+    return result
+
+
+def search_worker(html: str, page: str) -> str:
+    """Make the page start Almanac's search worker, which stems queries and shortens snippets around
+    Material's own worker (overrides/assets/javascripts/workers/almanac-search.js), named as its engine."""
+    result, count = _SEARCH_WORKER.subn(
+        lambda m: f"{m.group(1)}almanac-search.js?engine={m.group(2)}{m.group(3)}", html, count=1)
+    if count != 1:
+        raise MarkupChanged("search worker", page, '"search": "…/search.<hash>.min.js" in the __config script')
     return result

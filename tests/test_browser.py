@@ -161,16 +161,16 @@ def tour(built_site) -> Tour:
 
 
 def _search_index_stubs(site: Path) -> dict[str, bytes]:
-    """Each language's search index without its documents, by URL path.
+    """Every search index (each language's library and publication indexes) without its documents, by URL path.
 
-    The tour's pages still request their index and start Material's search worker, which loads its
-    stemmers, but no page indexes the whole site again; search is tested below with the real index.
+    The tour's pages still request their index and start the search worker, which loads its
+    stemmers, but no page indexes its publication again; search is tested below and in
+    test_search.py with the real indexes.
     """
     stubs = {}
-    for lang in LANGUAGES:
-        path = ("" if lang == LANGUAGES[0] else f"{lang}/") + "search/search_index.json"
-        index = json.loads((site / path).read_text(encoding="utf-8"))
-        stubs[f"/{path}"] = json.dumps({**index, "docs": []}).encode()
+    for path in sorted(site.rglob("search/search_index.json")):
+        index = json.loads(path.read_text(encoding="utf-8"))
+        stubs["/" + path.relative_to(site).as_posix()] = json.dumps({**index, "docs": []}).encode()
     return stubs
 
 
@@ -490,35 +490,36 @@ def _built_page(site: Path, href: str) -> str:
     return (site / path / "index.html").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("prefix, query, word", [
-    ("", "наркополитики", "наркополитика"),    # another case of the word: found through the Russian stemmer
-    ("", "миссия", "миссия"),
-    ("en/", "strategies", "strategy"),         # likewise through the English stemmer
-    ("en/", "mission", "mission"),
-    ("kk/", "есірткі", "есірткі"),
-    ("kk/", "миссиямыз", "миссиямыз"),
+# A publication's pages search that publication, and the library's titles and abstracts (almanac.search).
+@pytest.mark.parametrize("prefix, scope, query, word", [
+    ("", "inpud-2025-2029/", "наркополитики", "наркополитика"),   # another case of the word: the Russian stemmer
+    ("", "runpud-2021-2024/", "миссия", "миссия"),
+    ("en/", "inpud-2025-2029/", "strategies", "strategy"),         # likewise through the English stemmer
+    ("en/", "inpud-2021-2024/", "mission", "mission"),
+    ("kk/", "runpud-2021-2024/", "есірткі", "есірткі"),
+    ("kk/", "runpud-2021-2024/", "миссиямыз", "миссиямыз"),
 ])
-def test_search_finds_pages_in_the_readers_language(server, browser, built_site, prefix, query, word):
+def test_search_finds_pages_in_the_readers_language(server, browser, built_site, prefix, scope, query, word):
     """With the real index (the tour serves a stub): results in the reader's language only, with the word."""
     page = browser.new_page()
     errors = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(str(error)))
-    links = _search(page, server, prefix, query)
+    links = _search(page, server, prefix + scope, query)
     page.close()
-    assert links, f"no results for {query!r} on /{prefix}"
-    assert errors == [], f"errors while searching /{prefix}: {errors}"
+    assert links, f"no results for {query!r} on /{prefix}{scope}"
+    assert errors == [], f"errors while searching /{prefix}{scope}: {errors}"
     lang = language_of(prefix)
     for link in links:
-        assert link.startswith(server + prefix), f"{query!r} on /{prefix} led to {link}"
+        assert link.startswith(server + prefix), f"{query!r} on /{prefix}{scope} led to {link}"
         if not prefix:
             assert not link.startswith((server + "en/", server + "kk/")), link
     pages = {urlsplit(link).path: _built_page(built_site, link) for link in links}
     for path, text in pages.items():
-        assert f'<html lang="{lang}"' in text, f"{query!r} on /{prefix} found {path}, which is not in {lang}"
-        assert 'class="almanac-original"' not in text, f"{query!r} on /{prefix} found the untranslated {path}"
+        assert f'<html lang="{lang}"' in text, f"{query!r} on /{prefix}{scope} found {path}, which is not in {lang}"
+        assert 'class="almanac-original"' not in text, f"{query!r} on /{prefix}{scope} found the untranslated {path}"
     with_word = [path for path, text in pages.items() if word in text.lower()]
-    assert with_word, f"no result for {query!r} on /{prefix} contains {word!r}: {sorted(pages)}"
+    assert with_word, f"no result for {query!r} on /{prefix}{scope} contains {word!r}: {sorted(pages)}"
 
 
 # -- PDFs in the reader's language -----------------------------------------------------------------

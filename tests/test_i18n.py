@@ -44,37 +44,42 @@ def test_switcher_keeps_the_reader_on_the_same_page(built_site):
                 assert stripped == re.sub(r"^(en|kk)/", "", rel).removesuffix("index.html"), f"{rel} -> {target}"
 
 
-def test_each_language_has_its_own_search_index(built_site):
-    for lang, stem in (("ru", "ru"), ("en", "en"), ("kk", "ru")):
-        path = built_site / ("" if lang == "ru" else lang) / "search" / "search_index.json"
-        index = json.loads(path.read_text(encoding="utf-8"))
-        assert index["config"]["lang"] == [stem]
-        locations = [doc["location"] for doc in index["docs"]]
-        assert locations, lang
-        assert not any(loc.startswith(("en/", "kk/")) for loc in locations), lang
-        for doc in index["docs"]:
-            if not doc["location"].split("#")[0]:
-                continue
-            page = built_site / ("" if lang == "ru" else lang) / doc["location"].split("#")[0] / "index.html"
-            assert page.exists(), doc["location"]
-            assert not soup(page).select(".almanac-notice"), f"fallback page {doc['location']} in the {lang} index"
+def test_each_language_has_its_own_search_indexes(built_site):
+    """Each language's library index and publication indexes: its own pages only, fallbacks out, its stemmer."""
+    for lang in LANGUAGES:
+        root = built_site / ("" if lang == "ru" else lang)
+        scopes = [root / "search" / "search_index.json"] + [
+            path for path in sorted(root.glob("*/search/search_index.json")) if path.parent.parent.name not in LANGUAGES]
+        assert len(scopes) > 5, lang
+        for path in scopes:
+            index = json.loads(path.read_text(encoding="utf-8"))
+            assert index["config"]["lang"] == [lang]
+            assert index["docs"], path
+            folder = path.parent.parent
+            for doc in index["docs"]:
+                assert not doc["location"].startswith(("en/", "kk/", "../en/", "../kk/")), (path, doc["location"])
+                page = folder / doc["location"].split("#")[0] / "index.html"
+                assert page.exists(), (path, doc["location"])
+                assert not soup(page).select(".almanac-notice"), f"fallback page {doc['location']} in {path}"
     en = json.loads((built_site / "en" / "search" / "search_index.json").read_text(encoding="utf-8"))
     titles = " ".join(doc["title"] for doc in en["docs"])
     assert "Strategic Plan" in titles and not CYRILLIC.search(titles.replace("ЕСЛУН", ""))
 
 
-def test_pages_point_search_at_their_language_index(built_site):
+def test_pages_point_search_at_their_language_and_publication(built_site):
     # As Material does in the browser: base = new URL(config.base, location);
     # index = new URL("search/search_index.json", base). urljoin follows the same RFC 3986 rules.
     host = "http://reader.example/"
     for lang in LANGUAGES:
         prefix = "" if lang == "ru" else f"{lang}/"
-        for url in (prefix, prefix + "runpud-2021-2024/", prefix + "runpud-2021-2024/04-indicators/"):
+        for url, scope in ((prefix, prefix), (prefix + "translation-status/", prefix),
+                           (prefix + "runpud-2021-2024/", prefix + "runpud-2021-2024/"),
+                           (prefix + "runpud-2021-2024/04-indicators/", prefix + "runpud-2021-2024/")):
             page = (built_site / url / "index.html").read_text(encoding="utf-8")
             config = json.loads(re.search(r'<script id="__config" type="application/json">(.*?)</script>',
                                           page, re.S).group(1))
             index = urljoin(urljoin(host + url, config["base"]), "search/search_index.json")
-            assert index == f"{host}{prefix}search/search_index.json", f"{url}: search reads {index}"
+            assert index == f"{host}{scope}search/search_index.json", f"{url}: search reads {index}"
 
 
 def fallback_page(site: Path) -> Path:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import importlib.util
 
+import re
+
 import pytest
 
 from tests.conftest import ROOT
@@ -28,8 +30,13 @@ def test_each_rewrite_works_on_materials_page(english_page):
     assert 'rel="alternate"' not in material.drop_alternate_links(with_alternates, PAGE, 3)
     moved = material.point_canonical(english_page, PAGE, "https://almanac.example.org/runpud-2021-2024/03-goals/")
     assert '<link rel="canonical" href="https://almanac.example.org/runpud-2021-2024/03-goals/">' in moved
-    assert '"base": "../../../en/' in english_page  # what the build made of Material's "base": "../.."
-    assert '"base": "../../../en//kk/"' in material.search_base(english_page, PAGE, "kk/")
+    # What the build made of Material's "base": "../../..", and of its worker's name.
+    assert '"base": "../../../en/runpud-2021-2024/"' in english_page
+    materials = english_page.replace('"base": "../../../en/runpud-2021-2024/"', '"base": "../../.."').replace(
+        "almanac-search.js?engine=", "")
+    assert '"base": "../../../en/runpud-2021-2024/"' in material.search_base(materials, PAGE, "en/runpud-2021-2024/")
+    worker = material.search_worker(materials, PAGE)
+    assert '"search": "../../../assets/javascripts/workers/almanac-search.js?engine=search.' in worker
 
 
 @pytest.mark.parametrize("rewrite, call, changed", [
@@ -39,6 +46,8 @@ def test_each_rewrite_works_on_materials_page(english_page):
      lambda html: html.replace('<link rel="canonical" href=', '<link href=', 1)),
     ("search base", lambda m, html: m.search_base(html, PAGE, "kk/"),
      lambda html: html.replace('"base":', '"root":')),
+    ("search worker", lambda m, html: m.search_worker(html, PAGE),
+     lambda html: re.sub(r"workers/search\.[0-9a-f]+\.min\.js", "workers/search.js", html)),
 ])
 def test_a_change_in_materials_markup_stops_the_build_naming_the_rewrite(english_page, rewrite, call, changed):
     page = changed(english_page).replace('rel="alternate"', 'rel="alternative"')

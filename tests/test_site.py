@@ -90,7 +90,7 @@ def test_russian_search_index_stems_russian(built_site):
     import json
 
     index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    assert index["config"]["lang"] == ["ru"]
+    assert index["config"]["lang"] == ["ru"] and "stemmer" in index["config"]["pipeline"]
     assert any("RuNPUD" in doc["title"] for doc in index["docs"])
 
 

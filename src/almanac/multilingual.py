@@ -26,10 +26,10 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 from .locales import DEFAULT_LANGUAGE, Locales
-from . import segments, translations
+from . import search, segments, translations
 from .translations import Entry, localized, summary
 
-SEARCH_LANGUAGE = {"kk": "ru"}   # lunr.js has no kk stemmer; its ru trimmer covers Kazakh letters
+SEARCH_LANGUAGE: dict[str, str] = {}   # a language whose lunr stemmer is another's (none: kk has its own, lunr.kk)
 
 
 def search_language(lang: str) -> str:
@@ -152,7 +152,7 @@ def language_index(index: dict, lang: str, langs: list[str], pages: Pages) -> di
         if not mine or location.split("#", 1)[0] in fallbacks:
             continue
         docs.append({**doc, "location": location[len(prefix):]})
-    return {"config": {**index.get("config", {}), "lang": [search_language(lang)]}, "docs": docs}
+    return {"config": search.index_config(search_language(lang), index.get("config", {})), "docs": docs}
 
 
 def sitemap_xml(pages: Pages, langs: list[str], site_url: str) -> str:
