@@ -45,6 +45,7 @@ REFUSED_LINES = [
     ("[x](data:text/html,<b>hi</b>)", "uses the scheme 'data:'"),
     ("![x](data:image/svg+xml;base64,PHN2Zz4=)", "data: only for PNG, JPEG, GIF or WebP images"),
     ("[ref]: javascript:alert(1)", "uses the scheme 'javascript:'"),
+    ("[^1]: see [x](javascript:alert(1))", "uses the scheme 'javascript:'"),
     ("[x](file:///etc/passwd)", "uses the scheme 'file:'"),
     ('Абзац {: onclick="alert(1)" }', "the attribute 'onclick' in '{: onclick=\"alert(1)\" }' is not allowed"),
     ('Абзац {: style="display:none" }', "the attribute 'style' in"),
@@ -56,6 +57,8 @@ ALLOWED_LINES = [
     "## Раздел {: #razdel .wide }", "<!-- заметка редактора -->", '<a href="mailto:info@example.org">почта</a>',
     '<div markdown="1">', '<ol start="3">', '<td colspan="2">', '<th scope="col">', '<li value="4">',
     '<col span="2">', '<dd lang="en">', "Текст {{ value(\"x\", \"1.1\") }} дальше",
+    # A footnote that starts with a word and a colon is text, not a link to "Source:".
+    "[^3]: Source: the annual report", "[^1]: Достижения: все цели",
 ]
 
 

@@ -75,7 +75,8 @@ _AUTOLINK = re.compile(r"<((?:https?|ftp)://[^\s<>]*|mailto:[^\s<>]+|[^\s<>@]+@[
 # inside one could come out live, and a `<style>` that did would be hashed into the page's policy.
 _COMMENT = re.compile(r"<!--|--!?>")
 _MD_LINK = re.compile(r"!?\[[^\]]*\]\(\s*(<[^>]*>|[^)\s]+)")
-_REFERENCE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*(<[^>]*>|\S+)")
+# A link reference definition (`[id]: url`); a footnote (`[^1]: text`) is text, whatever word starts it.
+_REFERENCE = re.compile(r"^\s{0,3}\[(?!\^)[^\]]+\]:\s*(<[^>]*>|\S+)")
 _ATTR_LIST = re.compile(r"\{:?[ \t]*([#.][^}\n]*|[A-Za-z_-]+=[^}\n]*)\}")
 _ATTR_ITEM = re.compile(r"""([#.][^\s"'}]+)|([A-Za-z_:-]+)\s*=\s*("[^"]*"|'[^']*'|[^\s}]+)|(\S+)""")
 _VALUE_MARKER = re.compile(r"\{\{.*?\}\}")
