@@ -307,6 +307,7 @@ def _build_ok(project: Path) -> str:
     return result.stderr
 
 
+@pytest.mark.slow
 def test_markup_in_titles_and_data_is_text_everywhere(project):
     """HTML in a publication's title and in data labels is shown as text: site, charts, CSV and PDF."""
     set_almanac(project, pdf="true")
@@ -335,7 +336,13 @@ def test_markup_in_titles_and_data_is_text_everywhere(project):
     assert "Отчёт <script>alert(1)</script> & <b>жирный</b>" in " ".join(text.split())
 
 
-def test_bom_crlf_and_nfd_files_simply_work(project):
+def _built_in_process(project: Path) -> None:
+    result = mkdocs_in_process(project, project / "site")
+    assert result.returncode == 0, result.output[-3000:]
+
+
+def test_bom_crlf_and_nfd_files_simply_work(fresh):
+    project = fresh
     nfd = unicodedata.normalize("NFD", "Йошкар-Ола и ёлка: итоговый отчёт")
     assert nfd != unicodedata.normalize("NFC", nfd)
     text = f"---\r\ndescription: Глава из Windows\r\n---\r\n\r\n# {nfd}\r\n\r\nТекст главы.\r\n"
@@ -345,7 +352,7 @@ def test_bom_crlf_and_nfd_files_simply_work(project):
     data.write_bytes(b"\xef\xbb\xbf" + data.read_bytes().replace(b"\n", b"\r\n"))
     meta = project / PUB / "publication.yml"
     meta.write_bytes(meta.read_bytes().replace(b"\n", b"\r\n"))
-    _build_ok(project)
+    _built_in_process(project)
     page = BeautifulSoup((project / "site/demo-report-2023/02-windows/index.html").read_text(encoding="utf-8"),
                          "html.parser")
     title = page.select_one("article h1").get_text(" ", strip=True).replace("¶", "").strip()
@@ -355,7 +362,8 @@ def test_bom_crlf_and_nfd_files_simply_work(project):
     assert index.select_one("article table") is not None, "the data file with a BOM and CRLF lost its table"
 
 
-def test_whitespace_edits_do_not_make_translations_stale_but_words_do(project):
+def test_whitespace_edits_do_not_make_translations_stale_but_words_do(fresh):
+    project = fresh
     from almanac import translations
 
     source = project / PUB / "index.md"
@@ -364,7 +372,7 @@ def test_whitespace_edits_do_not_make_translations_stale_but_words_do(project):
     text = source.read_text(encoding="utf-8")
     source.write_bytes(("\ufeff" + text.replace("\n", "\r\n") + "\r\n\r\n").replace(" ", "  ").encode("utf-8"))
     assert translations.source_hash(source) == digest, "a whitespace-only edit changed the source's digest"
-    _build_ok(project)
+    _built_in_process(project)
     for changed in (text.replace("Тестовая", "Пробная"), text.replace("2023", "2024"), text + "\n[a](b.md)\n"):
         source.write_text(changed, encoding="utf-8")
         assert translations.source_hash(source) != digest, changed

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import hashlib
 import shutil
 import subprocess
@@ -23,6 +25,7 @@ def snapshot(site: Path) -> dict[str, str]:
             for p in sorted(site.rglob("*")) if p.is_file()}
 
 
+@pytest.mark.slow
 def test_a_failed_build_leaves_the_previous_site_untouched(mini_project):
     shutil.copy(ROOT / "Makefile", mini_project / "Makefile")
     first = make_site(mini_project)
@@ -52,6 +55,7 @@ def _mounted_tmpfs(folder: Path, size: str) -> bool:
                           capture_output=True).returncode == 0
 
 
+@pytest.mark.slow
 def test_a_full_disk_stops_the_build_with_one_line_and_keeps_the_site(tmp_path):
     """The disk fills up while the site is written: one line saying so, no traceback, site/ as it was."""
     import pytest
@@ -82,6 +86,7 @@ def test_a_full_disk_stops_the_build_with_one_line_and_keeps_the_site(tmp_path):
         subprocess.run(["umount", "-l", str(disk)], capture_output=True)
 
 
+@pytest.mark.slow
 def test_a_locked_site_folder_is_named_as_the_culprit(mini_project):
     """site/ cannot be replaced (immutable): the line names site, not mkdocs.yml."""
     import pytest

@@ -6,6 +6,8 @@ reaches its build's state through hooks/engine.py (`engine.state(config, …)`),
 
 from __future__ import annotations
 
+import pytest
+
 import ast
 import filecmp
 import json
@@ -126,6 +128,7 @@ def _differences(left: Path, right: Path) -> list[str]:
     return sorted(set(found))
 
 
+@pytest.mark.slow
 def test_builds_in_one_process_do_not_share_state(tmp_path):
     """As `mkdocs serve` rebuilds: a fresh config each time, in the same process, with the hooks loaded once."""
     project = make_mini_project(tmp_path)

@@ -199,6 +199,7 @@ def test_annual_report_shows_actuals_progress_and_chart(mini_project):
     assert csv.splitlines()[0].endswith("Actual 2021,Actual 2022,Actual 2023")
 
 
+@pytest.mark.slow
 def test_a_changed_number_redraws_its_chart_and_an_unchanged_build_draws_nothing(mini_project):
     def progress_texts():
         page = BeautifulSoup((mini_project / "site" / "demo-report-2023" / "index.html").read_text(encoding="utf-8"),

@@ -239,6 +239,7 @@ def test_the_home_page_and_the_catalogue_say_which_pdfs_hold_the_original(built_
         assert ru.find_next_sibling("span", class_="almanac-download__original") is None
 
 
+@pytest.mark.slow
 def test_pdfs_pass_the_machine_checkable_part_of_pdf_ua(built_site):
     # pdfua covers about 15 % of PDF/UA-1's rules; its warnings (table header association) need a person.
     checker = Path(sys.executable).parent / "pdfua"
@@ -291,6 +292,7 @@ def test_a_page_that_embeds_a_foreign_file_stops_the_build_naming_the_page(mini_
         urlpolicy.check("file:///etc/passwd", mini_project)
 
 
+@pytest.mark.slow
 def test_an_image_beside_a_chapter_reaches_the_pdf_of_every_language(mini_project):
     """MkDocs writes an image's URL relative to the page; the PDF must find the file beside the chapter,
     for a translated page (under /en/) and a fallback alike, and render again when the image changes."""
@@ -316,6 +318,7 @@ def test_an_image_beside_a_chapter_reaches_the_pdf_of_every_language(mini_projec
     assert "Rendered pdf/demo-report-2023.ru.pdf" in again.stderr, "a changed image must not be served from the cache"
 
 
+@pytest.mark.slow
 def test_builds_are_reproducible_and_cached(mini_project):
     set_almanac(mini_project, pdf="true")
     first = run_mkdocs(mini_project, mini_project / "site1")
@@ -332,6 +335,7 @@ def test_builds_are_reproducible_and_cached(mini_project):
     assert (mini_project / "site3" / "pdf" / "demo-report-2023.ru.pdf").read_bytes() == pdf1
 
 
+@pytest.mark.slow
 def test_printers_edition_has_bleed_and_crop_marks(mini_project):
     set_almanac(mini_project, pdf="true", print_edition="true")
     result = run_mkdocs(mini_project, mini_project / "site")
@@ -342,6 +346,7 @@ def test_printers_edition_has_bleed_and_crop_marks(mini_project):
     assert float(page.mediabox.width) > float(trim.width)
 
 
+@pytest.mark.slow
 def test_the_printers_edition_and_the_site_keep_each_others_cache(mini_project):
     set_almanac(mini_project, pdf="true")
     assert "PDFs: 3 rendered" in run_mkdocs(mini_project, mini_project / "site").stderr
@@ -386,6 +391,7 @@ def _stop(process) -> str:
     return process.communicate(timeout=30)[1]
 
 
+@pytest.mark.slow
 def test_serve_never_renders_but_offers_the_last_built_pdfs(mini_project):
     import urllib.error
     import urllib.request

@@ -36,6 +36,9 @@ SECOND_CHAPTER = """# Вторая глава
 [^1]: Примечание ко второй главе.
 """
 
+# The printer's edition end to end, a build of its own per fixture: the full lane (make test-all).
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def printed(tmp_path_factory) -> Path:

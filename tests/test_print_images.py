@@ -46,6 +46,9 @@ SVG = """<svg xmlns="http://www.w3.org/2000/svg" width="240" height="100">
 <rect x="120" width="60" height="100" style="fill: hsl(120, 50%, 40%); stroke: orange"/>
 <text x="190" y="55">Text</text></svg>"""
 
+# The printer's edition end to end, a build of its own per fixture: the full lane (make test-all).
+pytestmark = pytest.mark.slow
+
 
 def _bars(size: tuple[int, int]) -> Image.Image:
     image = Image.new("RGB", size, "white")

@@ -7,6 +7,7 @@ shows are checked against the data files, the PDFs (pypdf) and the data package
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
@@ -122,24 +123,29 @@ def _pdf_links(site: Path, page: Path):
         yield link, target(site, page, link["href"])
 
 
+@functools.lru_cache(maxsize=None)
+def _page_count(pdf: Path) -> int:
+    """A PDF's pages, read once per run: every language's cards link every edition."""
+    from pypdf import PdfReader
+
+    return len(PdfReader(pdf).pages)
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_pdf_link_states_the_real_page_count_and_size(built_site, project, lang):
-    from pypdf import PdfReader
 
     pages = [home_of(built_site, pub, lang) for pub in project.publications]
     pages.append(built_site / prefix(lang) / "index.html")
     if not project.settings["pdf"] or not (built_site / "pdf").is_dir():
         pytest.skip("the site was built without PDFs")
-    counted, counts = 0, {}
+    counted = 0
     for page in pages:
         for link, pdf in _pdf_links(built_site, page):
             assert pdf.is_file(), f"{page}: {link['href']} does not exist"
             facts = link.find_next_sibling("span", class_="almanac-facts")
             assert facts is not None and not facts.has_attr("data-almanac-pdf"), f"{page}: {link['href']} unfilled"
             count, size, unit = _facts_numbers(facts.get_text())
-            if pdf not in counts:
-                counts[pdf] = len(PdfReader(pdf).pages)
-            assert count == counts[pdf], f"{page}: wrong page count for {pdf.name}"
+            assert count == _page_count(pdf), f"{page}: wrong page count for {pdf.name}"
             real = pdf.stat().st_size
             expected = round(real / 1024 / 1024, 1) if unit in ("МБ", "MB") else round(real / 1024)
             assert size == expected, f"{page}: wrong size for {pdf.name}: {size} {unit}, file has {real} bytes"

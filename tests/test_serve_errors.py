@@ -185,6 +185,7 @@ def test_the_whole_site_preview_rebuilds_after_a_save_in_data_or_locales(preview
            "the page as it was")
 
 
+@pytest.mark.slow
 def test_a_failed_first_build_still_serves_a_page_naming_the_problem_and_recovers(tmp_path):
     project = _project(tmp_path)
     undo = _broken_front_matter(project)
