@@ -35,7 +35,7 @@ DEFAULT_LANGUAGE = "ru"
 # The names the code fills into labels: Locales.get's keywords, the page counts of almanac.overview ({n}),
 # and catalogue.js ({shown}, {total}). A label that needs a new one adds it here.
 PLACEHOLDERS = ("caption", "end", "file", "language", "month", "n", "pages", "shown", "size", "source", "start",
-                "total", "year")
+                "total", "unit", "year")
 
 
 class Locales:
