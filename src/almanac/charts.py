@@ -237,8 +237,9 @@ def _draw_panels(plt, spec: dict):
     layout, labels, bounds, quantities = spec["layout"], spec["labels"], spec["bounds"], spec["quantities"]
     narrow = layout == "narrow"
     sizes = [_panel_height([labels[i] for i in panel["rows"]], layout) for panel in spec["panels"]]
-    fig, axes = plt.subplots(len(sizes), 1, squeeze=False, figsize=(WIDTH[layout], sum(sizes)),
-                             gridspec_kw={"height_ratios": sizes, "hspace": 0.9 if narrow else 0.75})
+    # Constrained layout keeps each panel's ticks and axis title clear of the next panel.
+    fig, axes = plt.subplots(len(sizes), 1, squeeze=False, figsize=(WIDTH[layout], sum(sizes)), layout="constrained",
+                             gridspec_kw={"height_ratios": sizes})
     for ax, panel in zip(axes[:, 0], spec["panels"]):
         names = [labels[i] for i in panel["rows"]]
         rows = _rows(names, layout)
@@ -252,7 +253,7 @@ def _draw_panels(plt, spec: dict):
             ax.text(high, bar_y, " " + quantities[index], va="center")
         top = max(bounds[i][1] for i in panel["rows"])
         ax.set_xlim(0, top * (1.7 if narrow else 1.3))
-        ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True, steps=[1, 2, 5, 10]))
         ax.set_xlabel(panel["axis"], loc="left")
         if narrow:
             total = rows[-1][1] + 0.6
@@ -270,8 +271,8 @@ def _draw_panels(plt, spec: dict):
 def _panel_height(labels: list[str], layout: str) -> float:
     """Inches for one panel: its bars (and, on phones, the lines of their labels) plus its axis."""
     if layout == "narrow":
-        return 0.19 * (_rows(labels, layout)[-1][1] + 0.8) + 0.45
-    return 0.38 * len(labels) + 0.5
+        return 0.19 * (_rows(labels, layout)[-1][1] + 0.8) + 0.6
+    return 0.38 * len(labels) + 0.65
 
 
 def _rows(labels: list[str], layout: str) -> list[tuple[float, float]]:
