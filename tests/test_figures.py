@@ -150,3 +150,50 @@ def test_a_pie_chart_of_two_units_is_refused(tmp_path):
     with pytest.raises(AlmanacError, match=r"line 31, 'indicators': a pie chart shows shares of one whole, so its "
                                            r"slices need one unit; got percent, training\."):
         load(tmp_path, text)
+
+
+# --- ЕСЛУН's dated steps (issue 21, item 7) -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page, when", [("enpud-2022-2024/04-goal-4/index.html", "ежегодно, март 2023, март 2024"),
+                                        ("en/enpud-2022-2024/04-goal-4/index.html", "every year, March 2023, March 2024")])
+def test_4_1_3_keeps_its_months(built_site, page, when):
+    row = next(r for r in soup(built_site / page).select("#ind-enpud-2022-2024-4-1 tbody tr")
+               if r.th.get_text().startswith("4.1.3."))
+    assert when in [td.get_text() for td in row.select("td")]
+
+
+def _item_text(site, lang: str, number: str) -> str:
+    prefix = "" if lang == "ru" else f"{lang}/"
+    for path in sorted((site / f"{prefix}enpud-2022-2024").glob("0?-goal-?/index.html")):
+        for item in soup(path).select("article li"):
+            text = " ".join(item.get_text(" ", strip=True).split())
+            if text.startswith(f"{number}. ") or (number == "1.7.4" and text.startswith("Утверждение Общим")) or \
+                    (number == "1.7.4" and text.startswith("Approval by the General Meeting")):
+                return text
+    raise AssertionError(f"no item {number} in {lang}")
+
+
+def test_every_dated_step_of_enpud_is_in_the_open_data_as_its_chapter_words_it(built_site):
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO((built_site / "data" / "enpud-2022-2024" / "milestones.csv")
+                                           .read_text(encoding="utf-8"))))
+    assert len(rows) == 30
+    for row in rows:
+        number = row["id"].split("-")[0]
+        for lang in ("ru", "en"):
+            assert row[f"when_{lang}"] in _item_text(built_site, lang, number), (row["id"], lang)
+        assert (row["due_kind"] and re.fullmatch(r"\d{4}(-\d\d)?", row["due"])) or row["period"], row["id"]
+    by_id = {row["id"]: row for row in rows}
+    assert (by_id["1.5.2"]["due_kind"], by_id["1.5.2"]["due"]) == ("in", "2022-09")
+    assert (by_id["4.1.1"]["due_kind"], by_id["4.1.1"]["due"]) == ("by_end_of", "2023")
+    assert not any(row["when_kk"] for row in rows), "no Kazakh text in the source: the column stays empty"
+
+
+def test_a_milestone_with_a_bad_date_is_one_line(tmp_path):
+    text = changed("charts:", 'milestones:\n  - {id: m, section: s, text: {ru: "x"}, due: {in: 2022-13}}\ncharts:')
+    with pytest.raises(AlmanacError, match=r"demo-2024.yml, line \d+, 'due': 'in' expects a year \(YYYY\) or a month "
+                                           r"\(YYYY-MM\), got '2022-13'"):
+        load(tmp_path, text)

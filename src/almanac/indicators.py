@@ -63,6 +63,7 @@ class IndicatorConfig(schema.Config):
     period = schema.Optional(schema.Text())             # during: "2023–2024", "2023"
     deadline = schema.Optional(schema.Due())            # {by_end_of: 2024}, {before: 2024}
     every = schema.Optional(schema.Choice(FREQUENCIES))  # a recurring target: weekly … every year
+    dates = schema.Optional(schema.ListOfItems(schema.Month(), min_items=1, noun="date"))  # «март 2023, март 2024»
     highlight = schema.Type(bool, default=False)        # a key figure on the publication's home page
     section = schema.Text()
     short = schema.Optional(schema.Localised(placeholders=()))
@@ -72,6 +73,15 @@ class IndicatorConfig(schema.Config):
     qualifier = schema.Optional(schema.Localised(placeholders=()))
     baseline = schema.Optional(schema.Number())
     actuals = schema.Optional(schema.Type(dict))
+
+
+class MilestoneConfig(schema.Config):
+    """A dated step of the plan that is not a number: the source's words for when, and that date for machines."""
+    id = schema.Identifier()
+    section = schema.Text()
+    text = schema.Localised(placeholders=())                           # «до конца 2022 года», "by the end of 2022"
+    due = schema.Optional(schema.Due(kinds=schema.MILESTONE_KINDS))    # {by_end_of: 2022}, {in: 2022-09}
+    period = schema.Optional(schema.Text())                            # a span: "2022–2023"
 
 
 class ChartConfig(schema.Config):
@@ -88,6 +98,7 @@ class FileConfig(schema.Config):
     groups = schema.Type(list)
     indicators = schema.Type(list)
     charts = schema.Type(list, default=[])
+    milestones = schema.Type(list, default=[])
 
 
 @dataclass
@@ -108,6 +119,7 @@ class Indicator:
     highlight: bool = False
     base: dict | None = None
     qualifier: dict | None = None
+    dates: list[str] | None = None
 
     @property
     def is_range(self) -> bool:
@@ -147,6 +159,7 @@ class Dataset:
     charts: dict[str, ChartConfig]
     indicators: dict[str, Indicator]
     lines: dict = field(default_factory=dict)
+    milestones: dict[str, dict] = field(default_factory=dict)
 
 
 def load_dataset(path: Path, project_root: Path, publications: set[str] | None = None) -> Dataset:
@@ -172,7 +185,8 @@ def load_dataset(path: Path, project_root: Path, publications: set[str] | None =
     groups = _load_groups(raw["groups"], shown)
     indicators = _load_indicators(raw["indicators"], shown, groups, units)
     charts = _load_charts(raw.get("charts") or [], shown, indicators)
-    return Dataset(top["publication"], shown, units, groups, charts, indicators)
+    milestones = _load_milestones(raw.get("milestones") or [], shown)
+    return Dataset(top["publication"], shown, units, groups, charts, indicators, milestones=milestones)
 
 
 def _items(raw_list, shown: str, name: str):
@@ -260,12 +274,14 @@ def _load_indicators(raw_list, shown: str, groups: dict, units: dict) -> dict[st
             period=cfg["period"], deadline=cfg["deadline"], section=cfg["section"], short=cfg["short"],
             baseline=cfg["baseline"], actuals=_check_actuals(cfg["actuals"], where("actuals")),
             line=item.line, every=cfg["every"], highlight=cfg["highlight"], base=cfg["base"],
-            qualifier=cfg["qualifier"],
+            qualifier=cfg["qualifier"], dates=cfg["dates"],
         )
         if indicator.highlight:
             _check_figure(indicator, where)
         if cfg["period"] and cfg["deadline"]:
             raise AlmanacError(f"{where('deadline')}: give either a period (during) or a deadline, not both.")
+        if cfg["dates"] and (cfg["period"] or cfg["deadline"]):
+            raise AlmanacError(f"{where('dates')}: give dates, a period or a deadline, only one of them.")
         found[indicator.id] = indicator
         group = groups[indicator.group]
         group.indicators.append(indicator)
@@ -284,6 +300,19 @@ def _check_figure(indicator: Indicator, where) -> None:
             raise AlmanacError(
                 f"{where('label')}: label '{lang}' is only the figure ({text!r}); a key figure (highlight: true) "
                 f"needs a 'short' label saying what it counts, in the source's words.")
+
+
+def _load_milestones(raw_list, shown: str) -> dict[str, dict]:
+    found: dict[str, dict] = {}
+    for item, line in _items(raw_list, shown, "milestones"):
+        cfg = schema.check(MilestoneConfig, item, shown, line)
+        where = lambda key: f"{shown}, line {item.line_of(key)}, '{key}'"  # noqa: E731
+        if cfg["id"] in found:
+            raise AlmanacError(f"{where('id')}: duplicate milestone id {cfg['id']!r}.")
+        if cfg["due"] and cfg["period"]:
+            raise AlmanacError(f"{where('period')}: give either a due date or a period, not both.")
+        found[cfg["id"]] = cfg
+    return found
 
 
 def _check_actuals(actuals, where: str) -> dict[int, float]:
@@ -446,11 +475,20 @@ class Formatter:
         parts = []
         if indicator.every:
             parts.append(self._label(f"indicators.every.{indicator.every}"))
-        if indicator.deadline:
+        if indicator.dates:
+            parts.append(", ".join(self.date(when) for when in indicator.dates))
+        elif indicator.deadline:
             parts.append(self.due(*indicator.deadline))
         elif indicator.period:
             parts.append(indicator.period)
         return ", ".join(parts)
+
+    def date(self, when: str) -> str:
+        """A year as it is, a month as the language names it standing alone: «март 2023», "March 2023"."""
+        year, _, month = when.partition("-")
+        if not month:
+            return year
+        return format_date(datetime.date(int(year), int(month), 1), "LLLL y", locale=self.lang)
 
     def due(self, kind: str, when: str) -> str:
         year, _, month = when.partition("-")
