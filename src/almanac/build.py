@@ -77,7 +77,8 @@ def run(root: Path, site: Path, *, print_edition: bool = False, echo=None, jobs:
             _add_print_edition(root, temp / "print", echo=echo, jobs=jobs)
         shards.assemble([temp / lang for lang in langs], temp / "site", move=True, locales=locales.load(root),
                         extra=temp / "print", memo=context.cache_dir(root, "pdf-facts"))
-        hosting.write(temp / "site", context.cache_dir(root, "compressed"))
+        if not print_edition:   # the printer's edition's staging site is thrown away but for its PDFs
+            hosting.write(temp / "site", context.cache_dir(root, "compressed"))
         _swap(temp / "site", site)
 
     return _build(root, temp, site, langs, finish, print_edition=print_edition, echo=echo, jobs=jobs,
