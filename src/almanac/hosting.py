@@ -123,7 +123,7 @@ Options -Indexes
 <IfModule mod_headers.c>
 {security}
   Header always set Cache-Control "{CACHE_SHORT}"
-  <FilesMatch "{FINGERPRINTED.replace('(?:', '(')}">
+  <FilesMatch "{FINGERPRINTED.replace('(?:', '(').removesuffix('$')}(\\.gz|\\.br)?$">
     Header always set Cache-Control "{CACHE_IMMUTABLE}"
   </FilesMatch>
   <FilesMatch "\\.(gz|br)$">
@@ -151,6 +151,7 @@ Options -Indexes
 {typed}
 </IfModule>
 <IfModule mod_mime.c>
+  AddCharset utf-8 .html .css .js .json .xml .txt .svg .csv .map .webmanifest
   RemoveType .gz .br
   AddEncoding gzip .gz
   AddEncoding br .br
