@@ -172,7 +172,7 @@ def chart_svg(dataset: Dataset, chart_id: str, fmt: Formatter, family: str,
         "layout": layout,
         "title": fmt.text(chart["title"], where), "description": fmt.text(chart["description"], where),
         "labels": [_name(dataset, i, fmt) for i in items],
-        "bounds": [list(i.bounds) for i in items], "quantities": [fmt.figure(i) for i in items],
+        "bounds": [list(i.bounds) for i in items], "quantities": [_quantity(chart, i, fmt) for i in items],
         "panels": panels(items, fmt),
     }
     return _cached(spec, _draw_chart), spec["title"], spec["description"]
@@ -199,8 +199,15 @@ def axis_title(indicator, fmt: Formatter) -> str:
 
 def table_rows(dataset: Dataset, chart_id: str, fmt: Formatter) -> list[tuple[str, str]]:
     """(label, quantity) per bar or slice: the chart's "show as table" alternative, the same numbers."""
-    items = [dataset.indicators[i] for i in dataset.charts[chart_id]["indicators"]]
-    return [(_name(dataset, i, fmt), fmt.figure(i)) for i in items]
+    chart = dataset.charts[chart_id]
+    items = [dataset.indicators[i] for i in chart["indicators"]]
+    return [(_name(dataset, i, fmt), _quantity(chart, i, fmt)) for i in items]
+
+
+def _quantity(chart, indicator, fmt: Formatter) -> str:
+    """What a bar or slice says of its amount. A pie's slices are shares of the whole its title names, so they
+    carry no base («30 %», not «30 % ресурсов»), which would also shrink a pie's text on a phone."""
+    return fmt.quantity(indicator, standalone=True) if chart["type"] == "pie" else fmt.figure(indicator)
 
 
 def _name(dataset: Dataset, indicator, fmt: Formatter) -> str:
@@ -253,7 +260,10 @@ def _draw_panels(plt, spec: dict):
     narrow = layout == "narrow"
     sizes = [_panel_height([labels[i] for i in panel["rows"]], layout) for panel in spec["panels"]]
     # Constrained layout keeps each panel's ticks and axis title clear of the next panel.
-    fig, axes = plt.subplots(len(sizes), 1, squeeze=False, figsize=(WIDTH[layout], sum(sizes)), layout="constrained",
+    # On a phone, a little narrower than the other charts: the axes' tick labels and padding add to the width,
+    # and the whole drawing must stay narrow enough to be shown at no less than 12 px.
+    width = WIDTH[layout] - (0.35 if narrow else 0)
+    fig, axes = plt.subplots(len(sizes), 1, squeeze=False, figsize=(width, sum(sizes)), layout="constrained",
                              gridspec_kw={"height_ratios": sizes})
     for ax, panel in zip(axes[:, 0], spec["panels"]):
         names = [labels[i] for i in panel["rows"]]
@@ -267,8 +277,13 @@ def _draw_panels(plt, spec: dict):
                 ax.barh(bar_y, high - low, left=low, color="white", edgecolor=PALETTE[0], hatch="////", height=height)
             ax.text(high, bar_y, " " + quantities[index], va="center")
         top = max(bounds[i][1] for i in panel["rows"])
-        ax.set_xlim(0, top * (1.7 if narrow else 1.3))
-        ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True, steps=[1, 2, 5, 10]))
+        # Room after the longest bar for its number and unit; on a phone the bar takes under half the width, so
+        # that «8 международных мероприятий» fits and the drawing is never scaled below 12 px.
+        right = top * (2.3 if narrow else 1.3)
+        ax.set_xlim(0, right)
+        # Ticks up to the longest bar only: a tick label at the right edge would widen the drawing.
+        ticks = MaxNLocator(nbins=3 if narrow else 4, integer=True, steps=[1, 2, 5, 10]).tick_values(0, top)
+        ax.set_xticks([t for t in ticks if 0 <= t <= top * 1.25])
         ax.set_xlabel(panel["axis"], loc="left")
         if narrow:
             total = rows[-1][1] + 0.6
