@@ -11,6 +11,8 @@ APT_FILES := /usr/share/scribus/profiles/ISOcoated_v2_300_bas.icc:scribus-data \
   libpango-1.0.so.0:libpango-1.0-0 libpangoft2-1.0.so.0:libpangoft2-1.0-0 libharfbuzz-subset.so.0:libharfbuzz-subset0
 # node (nodejs, which npm also brings) runs the Kazakh search stemmer in tests/test_search.py.
 APT_TOOLS := pdffonts:poppler-utils qpdf:qpdf chromium:chromium java:default-jre-headless npm:npm node:nodejs msgfmt:gettext
+# nginx (and its brotli_static module) serves the built site with docs/nginx.conf in tests/test_hosting.py.
+APT_TOOLS += /usr/sbin/nginx:nginx-light /usr/share/nginx/modules/ngx_http_brotli_static_module.so:libnginx-mod-http-brotli-static
 # The Nu HTML Checker, pinned, installed by npm into .tools/ (git-ignored); it runs on Debian's Java.
 VNU_VERSION := 26.9.27
 VNU_DIR     := .tools/node_modules/vnu-jar

@@ -87,7 +87,7 @@ def on_post_build(config):
         # One warning per problem and build; --strict turns it into a failure.
         written = opendata.write(site, project, config.site_url or "", partial(engine.warn_once, config, log))
         log.info(f"Open data: wrote {len(written)} files under {opendata.FOLDER}/ "
-                 f"for {len(written) // len(opendata.FILES)} publications")
+                 f"for {len({path.rsplit('/', 1)[0] for path in written})} publications")
     if project.settings["pdf"]:
         changed = overview.fill_pages(state.waiting, site / "pdf", project.locales,
                                       context.cache_dir(project.root, "pdf-facts"))

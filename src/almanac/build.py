@@ -37,7 +37,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import context, locales, settings, shards, status
+from . import context, hosting, locales, settings, shards, status
 from .errors import AlmanacError, os_problem, shown_path
 
 TEMP_PREFIX = ".site-tmp-"
@@ -77,6 +77,8 @@ def run(root: Path, site: Path, *, print_edition: bool = False, echo=None, jobs:
             _add_print_edition(root, temp / "print", echo=echo, jobs=jobs)
         shards.assemble([temp / lang for lang in langs], temp / "site", move=True, locales=locales.load(root),
                         extra=temp / "print", memo=context.cache_dir(root, "pdf-facts"))
+        if not print_edition:   # the printer's edition's staging site is thrown away but for its PDFs
+            hosting.write(temp / "site", context.cache_dir(root, "compressed"))
         _swap(temp / "site", site)
 
     return _build(root, temp, site, langs, finish, print_edition=print_edition, echo=echo, jobs=jobs,
@@ -146,6 +148,7 @@ def assemble(root: Path, shard_dir: Path, site: Path) -> Outcome:
         raise AlmanacError(f"{shard_dir}: no shards; build them with 'almanac build --shard LANG'.")
     try:
         shards.assemble(folders, temp / "site", locales=locales.load(root), memo=context.cache_dir(root, "pdf-facts"))
+        hosting.write(temp / "site", context.cache_dir(root, "compressed"))
         _swap(temp / "site", site)
     finally:
         shutil.rmtree(temp, ignore_errors=True)

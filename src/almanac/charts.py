@@ -13,6 +13,10 @@ below 12 CSS pixels at a 360-pixel viewport (the page's CSS picks one). The
 colours are the Okabe–Ito palette, safe for colour-blind readers, and every
 coloured mark also carries its number as text, so colour is never the only key.
 
+A bar chart never puts different units on one scale: its bars are grouped by
+unit into small multiples, one panel per unit, each with its own axis from
+zero, ticked and titled with what it counts («Количество вебинаров»).
+
 A chart is first reduced to what it shows (kind, texts, numbers, ids, font);
 its SVG is cached by a hash of that and of this module's code, so a build
 that changes no chart neither draws nor imports matplotlib (about 0.1 s a
@@ -123,6 +127,7 @@ def _svg(fig, title: str, description: str, ident: str, family: str, layout: str
     svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
     svg = svg.replace(f"'{family}'", f"'{FONT_FAMILY}'").replace(f'"{family}"', f'"{FONT_FAMILY}"')
     svg = re.sub(r'\s(width|height)="[\d.]+pt"', "", svg, count=2)
+    svg = _flatten(svg)
     if layout != "wide":
         ident = f"{ident}-{layout}"
     # matplotlib names its groups figure_1, axes_1 …: unique per page only once prefixed with the chart's id.
@@ -142,6 +147,20 @@ def _svg(fig, title: str, description: str, ident: str, family: str, layout: str
     return svg
 
 
+# A group with no attribute but its id around one leaf element: matplotlib wraps every tick, label and bar in
+# one or two. They change nothing drawn, but were a third of a chart page's elements, and style and layout
+# time grows with the count (Lighthouse, a phone).
+_WRAPPER = re.compile(r'<g(?: id="[^"]*")?>\s*(<(text|use|path)\b[^>]*?(?:/>|>[^<]*</\2>))\s*</g>')
+
+
+def _flatten(svg: str) -> str:
+    while True:
+        flatter = _WRAPPER.sub(r"\1", svg)
+        if flatter == svg:
+            return svg
+        svg = flatter
+
+
 def chart_svg(dataset: Dataset, chart_id: str, fmt: Formatter, family: str,
               layout: str = "wide") -> tuple[str, str, str]:
     """(svg, title, description) for the chart `chart_id` of `dataset` in `fmt`'s language."""
@@ -153,15 +172,42 @@ def chart_svg(dataset: Dataset, chart_id: str, fmt: Formatter, family: str,
         "layout": layout,
         "title": fmt.text(chart["title"], where), "description": fmt.text(chart["description"], where),
         "labels": [_name(dataset, i, fmt) for i in items],
-        "bounds": [list(i.bounds) for i in items], "quantities": [fmt.quantity(i) for i in items],
+        "bounds": [list(i.bounds) for i in items], "quantities": [_quantity(chart, i, fmt) for i in items],
+        "panels": panels(items, fmt),
     }
     return _cached(spec, _draw_chart), spec["title"], spec["description"]
 
 
+def panels(items: list, fmt: Formatter) -> list[dict]:
+    """The chart's items grouped by unit, in order of first appearance: {"axis": its axis title, "rows": [index]}."""
+    grouped: dict[str, list[int]] = {}
+    for index, item in enumerate(items):
+        grouped.setdefault(item.unit, []).append(index)
+    return [{"axis": axis_title(items[rows[0]], fmt), "rows": rows} for rows in grouped.values()]
+
+
+def axis_title(indicator, fmt: Formatter) -> str:
+    """What a panel's axis counts, in the reader's language: «Количество вебинаров», "Number of webinars", «%»."""
+    if indicator.unit == "percent":
+        return fmt.locales.get(fmt.lang, "units.percent")
+    if indicator.unit in (None, "none"):
+        return fmt.locales.get(fmt.lang, "charts.axis_number")
+    # The form a count of five takes is the one a heading "number of …" takes: ru «вебинаров», en "webinars".
+    unit = fmt.unit_form(indicator, 5, exact=False).replace("{n}", "").strip()
+    return fmt.locales.get(fmt.lang, "charts.axis", unit=unit)
+
+
 def table_rows(dataset: Dataset, chart_id: str, fmt: Formatter) -> list[tuple[str, str]]:
     """(label, quantity) per bar or slice: the chart's "show as table" alternative, the same numbers."""
-    items = [dataset.indicators[i] for i in dataset.charts[chart_id]["indicators"]]
-    return [(_name(dataset, i, fmt), fmt.quantity(i)) for i in items]
+    chart = dataset.charts[chart_id]
+    items = [dataset.indicators[i] for i in chart["indicators"]]
+    return [(_name(dataset, i, fmt), _quantity(chart, i, fmt)) for i in items]
+
+
+def _quantity(chart, indicator, fmt: Formatter) -> str:
+    """What a bar or slice says of its amount. A pie's slices are shares of the whole its title names, so they
+    carry no base («30 %», not «30 % ресурсов»), which would also shrink a pie's text on a phone."""
+    return fmt.quantity(indicator, standalone=True) if chart["type"] == "pie" else fmt.figure(indicator)
 
 
 def _name(dataset: Dataset, indicator, fmt: Formatter) -> str:
@@ -201,19 +247,62 @@ def _draw_chart(spec: dict) -> str:
                 ax.legend(wedges, legend, loc="center left", bbox_to_anchor=(1.1, 0.5), frameon=False)
             ax.set_aspect("equal")
         else:
-            fig, ax = _bar_axes(plt, labels, layout)
-            rows = _rows(labels, layout)
-            for (label_y, bar_y), (low, high), quantity in zip(rows, bounds, quantities):
-                ax.barh(bar_y, low, color=PALETTE[0], height=0.8 if layout == "narrow" else 0.6)
-                if high > low:
-                    # The span of a range («1–3») is hatched: it is a target band, not an amount reached.
-                    ax.barh(bar_y, high - low, left=low, color="white", edgecolor=PALETTE[0], hatch="////",
-                            height=0.8 if layout == "narrow" else 0.6)
-                ax.text(high, bar_y, " " + quantity, va="center")
-            top = max(high for _, high in bounds)
-            ax.set_xlim(0, top * (1.7 if layout == "narrow" else 1.25))
+            fig = _draw_panels(plt, spec)
         # Saved inside the style context: svg.fonttype "none" is what keeps text as text.
         return _svg(fig, spec["title"], spec["description"], spec["ident"], spec["family"], layout)
+
+
+def _draw_panels(plt, spec: dict):
+    """Small multiples: one panel of horizontal bars per unit, each on its own axis with ticks and a title."""
+    from matplotlib.ticker import MaxNLocator
+
+    layout, labels, bounds, quantities = spec["layout"], spec["labels"], spec["bounds"], spec["quantities"]
+    narrow = layout == "narrow"
+    sizes = [_panel_height([labels[i] for i in panel["rows"]], layout) for panel in spec["panels"]]
+    # Constrained layout keeps each panel's ticks and axis title clear of the next panel.
+    # On a phone, a little narrower than the other charts: the axes' tick labels and padding add to the width,
+    # and the whole drawing must stay narrow enough to be shown at no less than 12 px.
+    width = WIDTH[layout] - (0.35 if narrow else 0)
+    fig, axes = plt.subplots(len(sizes), 1, squeeze=False, figsize=(width, sum(sizes)), layout="constrained",
+                             gridspec_kw={"height_ratios": sizes})
+    for ax, panel in zip(axes[:, 0], spec["panels"]):
+        names = [labels[i] for i in panel["rows"]]
+        rows = _rows(names, layout)
+        height = 0.8 if narrow else 0.6
+        for index, (label_y, bar_y) in zip(panel["rows"], rows):
+            low, high = bounds[index]
+            ax.barh(bar_y, low, color=PALETTE[0], height=height)
+            if high > low:
+                # The span of a range («1–3») is hatched: it is a target band, not an amount reached.
+                ax.barh(bar_y, high - low, left=low, color="white", edgecolor=PALETTE[0], hatch="////", height=height)
+            ax.text(high, bar_y, " " + quantities[index], va="center")
+        top = max(bounds[i][1] for i in panel["rows"])
+        # Room after the longest bar for its number and unit; on a phone the bar takes under half the width, so
+        # that «8 международных мероприятий» fits and the drawing is never scaled below 12 px.
+        right = top * (2.3 if narrow else 1.3)
+        ax.set_xlim(0, right)
+        # Ticks up to the longest bar only: a tick label at the right edge would widen the drawing.
+        ticks = MaxNLocator(nbins=3 if narrow else 4, integer=True, steps=[1, 2, 5, 10]).tick_values(0, top)
+        ax.set_xticks([t for t in ticks if 0 <= t <= top * 1.25])
+        ax.set_xlabel(panel["axis"], loc="left")
+        if narrow:
+            total = rows[-1][1] + 0.6
+            ax.set_ylim(total, -0.2)
+            for (label_y, _), name in zip(rows, names):
+                ax.text(0, label_y, _wrap(name, layout), va="top", ha="left", linespacing=1.15)
+            ax.set_yticks([])
+            ax.spines["left"].set_visible(False)
+        else:
+            ax.set_yticks([y for y, _ in rows], names)
+            ax.set_ylim(-0.5, len(rows) - 0.5)
+    return fig
+
+
+def _panel_height(labels: list[str], layout: str) -> float:
+    """Inches for one panel: its bars (and, on phones, the lines of their labels) plus its axis."""
+    if layout == "narrow":
+        return 0.19 * (_rows(labels, layout)[-1][1] + 0.8) + 0.6
+    return 0.32 * len(labels) + 0.58
 
 
 def _rows(labels: list[str], layout: str) -> list[tuple[float, float]]:

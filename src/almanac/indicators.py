@@ -40,6 +40,10 @@ UNIT_PLACEHOLDERS = ("n",)                 # what Formatter.quantity replaces in
 FREQUENCIES = ("week", "month", "quarter", "half-year", "year")
 # A unit form may hold the number itself ("{n}-fold") or stand for it ("=1": "once a year").
 EXACT_FORM = re.compile(r"=(\d+(?:\.\d+)?)")
+PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")   # CLDR's
+# The forms of a quantity that stands alone (a key figure, a table's target, a chart's bar) where the language
+# words it otherwise than inside a sentence: kk «ҚХАБ-тың бес филиалы мен өкілдігі» but «бес филиал» alone.
+STANDALONE = "standalone"
 
 
 class GroupConfig(schema.Config):
@@ -59,11 +63,25 @@ class IndicatorConfig(schema.Config):
     period = schema.Optional(schema.Text())             # during: "2023–2024", "2023"
     deadline = schema.Optional(schema.Due())            # {by_end_of: 2024}, {before: 2024}
     every = schema.Optional(schema.Choice(FREQUENCIES))  # a recurring target: weekly … every year
+    dates = schema.Optional(schema.ListOfItems(schema.Month(), min_items=1, noun="date"))  # «март 2023, март 2024»
     highlight = schema.Type(bool, default=False)        # a key figure on the publication's home page
     section = schema.Text()
     short = schema.Optional(schema.Localised(placeholders=()))
+    # What a share or count is of, as the source words it: «ресурсов» / "of resources" after «30 %».
+    base = schema.Optional(schema.Localised(placeholders=()))
+    # The source's bound on a quantity standing alone: «минимум» / "at least" (a sentence says its own).
+    qualifier = schema.Optional(schema.Localised(placeholders=()))
     baseline = schema.Optional(schema.Number())
     actuals = schema.Optional(schema.Type(dict))
+
+
+class MilestoneConfig(schema.Config):
+    """A dated step of the plan that is not a number: the source's words for when, and that date for machines."""
+    id = schema.Identifier()
+    section = schema.Text()
+    text = schema.Localised(placeholders=())                           # «до конца 2022 года», "by the end of 2022"
+    due = schema.Optional(schema.Due(kinds=schema.MILESTONE_KINDS))    # {by_end_of: 2022}, {in: 2022-09}
+    period = schema.Optional(schema.Text())                            # a span: "2022–2023"
 
 
 class ChartConfig(schema.Config):
@@ -80,6 +98,7 @@ class FileConfig(schema.Config):
     groups = schema.Type(list)
     indicators = schema.Type(list)
     charts = schema.Type(list, default=[])
+    milestones = schema.Type(list, default=[])
 
 
 @dataclass
@@ -98,6 +117,9 @@ class Indicator:
     line: int
     every: str | None = None
     highlight: bool = False
+    base: dict | None = None
+    qualifier: dict | None = None
+    dates: list[str] | None = None
 
     @property
     def is_range(self) -> bool:
@@ -137,6 +159,7 @@ class Dataset:
     charts: dict[str, ChartConfig]
     indicators: dict[str, Indicator]
     lines: dict = field(default_factory=dict)
+    milestones: dict[str, dict] = field(default_factory=dict)
 
 
 def load_dataset(path: Path, project_root: Path, publications: set[str] | None = None) -> Dataset:
@@ -162,7 +185,8 @@ def load_dataset(path: Path, project_root: Path, publications: set[str] | None =
     groups = _load_groups(raw["groups"], shown)
     indicators = _load_indicators(raw["indicators"], shown, groups, units)
     charts = _load_charts(raw.get("charts") or [], shown, indicators)
-    return Dataset(top["publication"], shown, units, groups, charts, indicators)
+    milestones = _load_milestones(raw.get("milestones") or [], shown)
+    return Dataset(top["publication"], shown, units, groups, charts, indicators, milestones=milestones)
 
 
 def _items(raw_list, shown: str, name: str):
@@ -184,14 +208,30 @@ def _check_units(units: dict, raw, shown: str) -> dict:
                 f"e.g. ru: {{one: ..., few: ..., many: ...}}."
             )
         for lang, by_category in forms.items():
-            for category, form in by_category.items():
-                where = f"{shown}, line {_line(by_category, category, line)}, 'units.{key}.{lang}.{category}'"
-                if not isinstance(form, str) or not form.strip():
-                    raise AlmanacError(f"{where}: expected text, got {form!r}.")
-                problem = schema.placeholder_problem(form, UNIT_PLACEHOLDERS)
-                if problem:
-                    raise AlmanacError(f"{where}: the form {problem}.")
+            _check_forms(by_category, f"units.{key}.{lang}", shown, line, standalone_allowed=True)
     return units
+
+
+def _check_forms(by_category: dict, name: str, shown: str, line: int, standalone_allowed: bool) -> None:
+    """Plural forms: a CLDR category or an exact number ("=5") to a text; `standalone` holds the same."""
+    for category, form in by_category.items():
+        where = f"{shown}, line {_line(by_category, category, line)}, '{name}.{category}'"
+        if category == STANDALONE and standalone_allowed:
+            if not isinstance(form, dict) or not form:
+                raise AlmanacError(
+                    f"{where}: expected the forms of the quantity standing alone, by plural category or exact "
+                    f"number, e.g. standalone: {{\"=5\": \"бес филиал\"}}; got {form!r}.")
+            _check_forms(form, f"{name}.{STANDALONE}", shown, _line(by_category, category, line), False)
+            continue
+        if category not in PLURAL_CATEGORIES and not EXACT_FORM.fullmatch(str(category)):
+            allowed = ", ".join(PLURAL_CATEGORIES) + (f", {STANDALONE}" if standalone_allowed else "")
+            raise AlmanacError(f"{where}: expected a plural category ({allowed}) or an exact number such as "
+                               f"\"=5\", got {category!r}.")
+        if not isinstance(form, str) or not form.strip():
+            raise AlmanacError(f"{where}: expected text, got {form!r}.")
+        problem = schema.placeholder_problem(form, UNIT_PLACEHOLDERS)
+        if problem:
+            raise AlmanacError(f"{where}: the form {problem}.")
 
 
 def _line(mapping, key, default: int) -> int:
@@ -233,14 +273,45 @@ def _load_indicators(raw_list, shown: str, groups: dict, units: dict) -> dict[st
             id=cfg["id"], group=cfg["group"], label=cfg["label"], value=cfg["value"], unit=unit,
             period=cfg["period"], deadline=cfg["deadline"], section=cfg["section"], short=cfg["short"],
             baseline=cfg["baseline"], actuals=_check_actuals(cfg["actuals"], where("actuals")),
-            line=item.line, every=cfg["every"], highlight=cfg["highlight"],
+            line=item.line, every=cfg["every"], highlight=cfg["highlight"], base=cfg["base"],
+            qualifier=cfg["qualifier"], dates=cfg["dates"],
         )
+        if indicator.highlight:
+            _check_figure(indicator, where)
         if cfg["period"] and cfg["deadline"]:
             raise AlmanacError(f"{where('deadline')}: give either a period (during) or a deadline, not both.")
+        if cfg["dates"] and (cfg["period"] or cfg["deadline"]):
+            raise AlmanacError(f"{where('dates')}: give dates, a period or a deadline, only one of them.")
         found[indicator.id] = indicator
         group = groups[indicator.group]
         group.indicators.append(indicator)
         limits.check_group(group.id, len(group.indicators), shown, group.line)
+    return found
+
+
+def _check_figure(indicator: Indicator, where) -> None:
+    """A key figure is shown under a label of its own: `short`, or a label that says more than its number."""
+    if indicator.value is None:
+        raise AlmanacError(f"{where('highlight')}: a key figure needs a 'value' to show.")
+    if indicator.short:
+        return
+    for lang, text in indicator.label.items():
+        if not re.search(r"\w", PLACEHOLDER.sub("", text)):
+            raise AlmanacError(
+                f"{where('label')}: label '{lang}' is only the figure ({text!r}); a key figure (highlight: true) "
+                f"needs a 'short' label saying what it counts, in the source's words.")
+
+
+def _load_milestones(raw_list, shown: str) -> dict[str, dict]:
+    found: dict[str, dict] = {}
+    for item, line in _items(raw_list, shown, "milestones"):
+        cfg = schema.check(MilestoneConfig, item, shown, line)
+        where = lambda key: f"{shown}, line {item.line_of(key)}, '{key}'"  # noqa: E731
+        if cfg["id"] in found:
+            raise AlmanacError(f"{where('id')}: duplicate milestone id {cfg['id']!r}.")
+        if cfg["due"] and cfg["period"]:
+            raise AlmanacError(f"{where('period')}: give either a due date or a period, not both.")
+        found[cfg["id"]] = cfg
     return found
 
 
@@ -272,6 +343,10 @@ def _load_charts(raw_list, shown: str, indicators: dict) -> dict[str, ChartConfi
             if min(indicators[ident].bounds) < 0:
                 raise AlmanacError(f"{where}: {ident!r} is below zero ({indicators[ident].value!r}); a chart draws "
                                    f"amounts from zero.")
+        units = {indicators[ident].unit for ident in cfg["indicators"]}
+        if cfg["type"] == "pie" and len(units) > 1:
+            raise AlmanacError(f"{where}: a pie chart shows shares of one whole, so its slices need one unit; "
+                               f"got {', '.join(sorted(map(str, units)))}. Use a bar chart (one panel per unit).")
         if not any(max(indicators[ident].bounds) > 0 for ident in cfg["indicators"]):
             raise AlmanacError(f"{where}: every value is zero; a chart needs at least one above zero.")
         charts[cfg["id"]] = cfg
@@ -303,8 +378,11 @@ class Formatter:
             return "\u2013".join(self.number(v) for v in value)
         return format_decimal(value, locale=self.lang, decimal_quantization=False)
 
-    def quantity(self, indicator: Indicator, value=None) -> str:
-        """The value with its unit, e.g. «4 тренинга», «1–3 страны», «30 %», "once a year"."""
+    def quantity(self, indicator: Indicator, value=None, standalone: bool = False) -> str:
+        """The value with its unit, e.g. «4 тренинга», «1–3 страны», «30 %», "once a year".
+
+        `standalone`: the quantity stands alone (a key figure, a table's cell, a chart), so the unit's
+        standalone forms are used where the language has them."""
         value = indicator.value if value is None else value
         if indicator.unit == "percent":
             if isinstance(value, tuple):
@@ -312,26 +390,29 @@ class Formatter:
             return self.percent(value)
         if indicator.unit in (None, "none"):
             return self.number(value)
-        form = self.unit_form(indicator, value)
+        form = self.unit_form(indicator, value, standalone=standalone)
         if "{n}" in form:
             return form.replace("{n}", self.number(value))
-        if self._exact_form(indicator, value):
+        if self._exact_form(indicator, value, standalone):
             return form      # the form says the number in words: "once a year", "doubles"
         return f"{self.number(value)}\u00a0{form}"
 
     def percent(self, value) -> str:
         return format_percent(value / 100, locale=self.lang, decimal_quantization=False)
 
-    def unit_form(self, indicator: Indicator, value, exact: bool = True) -> str:
+    def unit_form(self, indicator: Indicator, value, exact: bool = True, standalone: bool = False) -> str:
         """The unit's form for `value`: an exact form ("=2") first, else the language's plural
-        category; a range agrees with its upper bound, as in «1–3 страны», "1–3 countries"."""
+        category; a range agrees with its upper bound, as in «1–3 страны», "1–3 countries".
+        `standalone`: a standalone form of that key first, where the data gives one."""
         forms, lang = self._forms(indicator)
-        if exact and self._exact_form(indicator, value):
-            return self._exact_form(indicator, value)
+        if exact and self._exact_form(indicator, value, standalone):
+            return self._exact_form(indicator, value, standalone)
         count = value[1] if isinstance(value, tuple) else value
         # The Locale parsed once per formatter: parsing it for every row cost a third of a large table's time.
         category = (self._locale if lang == self.lang else Locale.parse(lang)).plural_form(count)
-        form = forms.get(category) or forms.get("other") or forms.get("many")
+        alone = forms.get(STANDALONE, {}) if standalone else {}
+        form = (alone.get(category) or forms.get(category) or alone.get("other") or forms.get("other")
+                or forms.get("many"))
         if not form:
             where = f"{self.dataset.path}, line {indicator.line}, unit '{indicator.unit}'"
             raise AlmanacError(f"{where}: no plural form '{category}' for {lang}.")
@@ -346,15 +427,27 @@ class Formatter:
         self._warn(f"{where}: no '{self.lang}' forms; showing the {DEFAULT_LANGUAGE} forms.")
         return forms_by_lang.get(DEFAULT_LANGUAGE, {}), DEFAULT_LANGUAGE
 
-    def _exact_form(self, indicator: Indicator, value) -> str | None:
+    def _exact_form(self, indicator: Indicator, value, standalone: bool = False) -> str | None:
         if isinstance(value, tuple) or indicator.unit in BUILTIN_UNITS + (None,):
             return None
         forms, _ = self._forms(indicator)
-        for key, form in forms.items():
-            match = EXACT_FORM.fullmatch(str(key))
-            if match and float(match[1]) == value:
-                return form
+        # A standalone exact form first, then the in-sentence one: kk "=5" «бес филиал» alone, «бес филиалы» inside.
+        for mapping in ((forms.get(STANDALONE, {}), forms) if standalone else (forms,)):
+            for key, form in mapping.items():
+                match = EXACT_FORM.fullmatch(str(key))
+                if match and float(match[1]) == value:
+                    return form
         return None
+
+    def figure(self, indicator: Indicator) -> str:
+        """A quantity standing alone, with the source's bound and base: «минимум 4 кампании», «30 % ресурсов»."""
+        text = self.quantity(indicator, standalone=True)
+        where = f"{self.dataset.path}, line {indicator.line}, indicator '{indicator.id}'"
+        if indicator.qualifier:
+            text = f"{self.text(indicator.qualifier, where)} {text}"
+        if indicator.base:
+            text = f"{text} {self.text(indicator.base, where)}"
+        return text
 
     def label_html(self, indicator: Indicator) -> Markup:
         template = self.text(indicator.label, f"{self.dataset.path}, line {indicator.line}, indicator '{indicator.id}'")
@@ -382,11 +475,20 @@ class Formatter:
         parts = []
         if indicator.every:
             parts.append(self._label(f"indicators.every.{indicator.every}"))
-        if indicator.deadline:
+        if indicator.dates:
+            parts.append(", ".join(self.date(when) for when in indicator.dates))
+        elif indicator.deadline:
             parts.append(self.due(*indicator.deadline))
         elif indicator.period:
             parts.append(indicator.period)
         return ", ".join(parts)
+
+    def date(self, when: str) -> str:
+        """A year as it is, a month as the language names it standing alone: «март 2023», "March 2023"."""
+        year, _, month = when.partition("-")
+        if not month:
+            return year
+        return format_date(datetime.date(int(year), int(month), 1), "LLLL y", locale=self.lang)
 
     def due(self, kind: str, when: str) -> str:
         year, _, month = when.partition("-")
@@ -439,10 +541,10 @@ def rows(group: Group, fmt: Formatter) -> list[dict]:
             "id": ind.id,
             "label_html": fmt.label_html(ind),
             "label": fmt.label_text(ind),
-            "target": fmt.quantity(ind) if ind.value is not None else "",
+            "target": fmt.figure(ind) if ind.value is not None else "",
             "value": ind.value,
             "when": fmt.when(ind),
-            "actuals": [fmt.quantity(ind, ind.actuals[y]) if y in ind.actuals else "" for y in years],
+            "actuals": [fmt.quantity(ind, ind.actuals[y], standalone=True) if y in ind.actuals else "" for y in years],
             "achieved": fmt.achieved(ind),
         })
     return result

@@ -37,7 +37,7 @@ GLOSSARY = "glossary.yml"
 # The names the code fills into labels: Locales.get's keywords, the page counts of almanac.overview ({n}),
 # and catalogue.js ({shown}, {total}). A label that needs a new one adds it here.
 PLACEHOLDERS = ("caption", "end", "file", "language", "month", "n", "pages", "shown", "size", "source", "start",
-                "title", "total", "year")
+                "title", "total", "unit", "year")
 
 
 class Locales:

@@ -1,7 +1,8 @@
 """Open data: each publication's indicators as CSV, JSON and a Frictionless Data Package.
 
 Reads: the build's project (publications, datasets, locales). Writes, with `write`:
-<site>/data/<slug>/indicators.csv, indicators.json and datapackage.json.
+<site>/data/<slug>/indicators.csv, indicators.json and datapackage.json, and, for a publication
+whose data file lists dated milestones that are not numbers, milestones.csv and milestones.json.
 
 One table per publication, language-neutral: the numbers are the same in every
 language, so they are published once, with the labels of every language the
@@ -31,10 +32,11 @@ from pathlib import Path
 from . import csvcells
 from .indicators import FREQUENCIES, BUILTIN_UNITS, Dataset, Formatter, Indicator
 from .locales import DEFAULT_LANGUAGE
-from .schema import DUE_KINDS
+from .schema import DUE_KINDS, MILESTONE_KINDS
 
 FOLDER = "data"
 FILES = {"csv": "indicators.csv", "json": "indicators.json", "datapackage": "datapackage.json"}
+MILESTONE_FILES = {"csv": "milestones.csv", "json": "milestones.json"}
 NOT_STATED = {"name": "notspecified", "title": "License not specified: the source document states no licence"}
 
 
@@ -73,6 +75,7 @@ def fields(dataset: Dataset, langs: list[str]) -> list[dict]:
              constraints={"enum": list(DUE_KINDS)}),
         text("deadline", "The deadline: a year (YYYY) or a month (YYYY-MM)", constraints={"pattern": r"\d{4}(-\d{2})?"}),
         text("every", "How often a recurring target is due", constraints={"enum": list(FREQUENCIES)}),
+        text("dates", "The dates the source gives, space-separated years (YYYY) or months (YYYY-MM)"),
         {"name": "key_figure", "type": "boolean", "description": "A key figure of the publication (highlight)",
          "constraints": {"required": True}},
         number("baseline", "The baseline, where the source gives one"),
@@ -98,8 +101,38 @@ def records(dataset: Dataset, langs: list[str], locales, warn) -> list[dict]:
         record.update({f"unit_{lang}": _unit_name(ind, formatters[lang], dataset) for lang in langs})
         kind, due = ind.deadline or (None, None)
         record.update({"period": ind.period, "deadline_kind": kind, "deadline": due, "every": ind.every,
+                       "dates": " ".join(ind.dates) if ind.dates else None,
                        "key_figure": ind.highlight, "baseline": ind.baseline})
         record.update({f"actual_{year}": ind.actuals.get(year) for year in years})
+        result.append(record)
+    return result
+
+
+def milestone_fields(langs: list[str]) -> list[dict]:
+    """The Table Schema fields of a publication's milestones."""
+    def text(name, description, **extra):
+        return {"name": name, "type": "string", "description": description, **extra}
+
+    return [
+        text("id", "The milestone's identifier in the data file (the item's number)",
+             constraints={"required": True, "unique": True}),
+        text("section", "The section of the source document the milestone comes from", constraints={"required": True}),
+        *[text(f"when_{lang}", f"When, in the source's words in '{lang}' (empty if the data has none)")
+          for lang in langs],
+        text("due_kind", "by_end_of: by the end of `due`; before: before it; in: within it",
+             constraints={"enum": list(MILESTONE_KINDS)}),
+        text("due", "A year (YYYY) or a month (YYYY-MM), as precise as the source", constraints={"pattern": r"\d{4}(-\d{2})?"}),
+        text("period", "A span, where the source gives one instead of a date, e.g. 2022–2023"),
+    ]
+
+
+def milestone_records(dataset: Dataset, langs: list[str]) -> list[dict]:
+    result = []
+    for milestone in dataset.milestones.values():
+        kind, due = milestone["due"] or (None, None)
+        record = {"id": milestone["id"], "section": milestone["section"]}
+        record.update({f"when_{lang}": milestone["text"].get(lang) for lang in langs})
+        record.update({"due_kind": kind, "due": due, "period": milestone["period"]})
         result.append(record)
     return result
 
@@ -141,6 +174,16 @@ def datapackage(pub, dataset: Dataset, langs: list[str], site_url: str, locales)
              "title": "Indicators (JSON, the same records as objects)", "schema": schema},
         ],
     }
+    if dataset.milestones:
+        milestones = {"fields": milestone_fields(langs), "primaryKey": ["id"], "missingValues": [""]}
+        described["resources"] += [
+            {"name": "milestones", "path": MILESTONE_FILES["csv"], "profile": "tabular-data-resource", "format": "csv",
+             "mediatype": "text/csv", "encoding": "utf-8", "title": "Milestones (CSV): dated steps that are not numbers",
+             "description": csvcells.NOTE, "schema": milestones},
+            {"name": "milestones-json", "path": MILESTONE_FILES["json"], "profile": "tabular-data-resource",
+             "format": "json", "mediatype": "application/json", "encoding": "utf-8",
+             "title": "Milestones (JSON, the same records as objects)", "schema": milestones},
+        ]
     if site_url:
         described["homepage"] = f"{site_url.rstrip('/')}/{pub.chapters[0].removesuffix('index.md')}"
     if pub.meta["source"]:
@@ -161,6 +204,10 @@ def write(site: Path, project, site_url: str, warn) -> list[str]:
         files = {FILES["csv"]: csv_text(rows, columns), FILES["json"]: json_text(rows),
                  FILES["datapackage"]: json.dumps(datapackage(pub, dataset, langs, site_url, project.locales),
                                                   ensure_ascii=False, indent=1) + "\n"}
+        if dataset.milestones:
+            dated = milestone_records(dataset, langs)
+            files[MILESTONE_FILES["csv"]] = csv_text(dated, milestone_fields(langs))
+            files[MILESTONE_FILES["json"]] = json_text(dated)
         folder = site / FOLDER / pub.slug
         folder.mkdir(parents=True, exist_ok=True)
         for name, text in files.items():

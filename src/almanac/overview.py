@@ -36,6 +36,7 @@ from markupsafe import Markup, escape
 
 from . import templating, translations
 from .indicators import BUILTIN_UNITS, Formatter
+from .indicators import PLACEHOLDER as LABEL_PLACEHOLDER
 from .locales import DEFAULT_LANGUAGE
 
 log = logging.getLogger("mkdocs.hooks.almanac.overview")
@@ -87,12 +88,27 @@ def key_figures(dataset, lang: str, locales) -> list[dict]:
             continue
         shown_in = lang if _speaks(ind, dataset, lang) else DEFAULT_LANGUAGE
         fmt = Formatter(dataset, shown_in, locales, _never)
-        value = fmt.quantity(ind)
-        label = (ind.short or {}).get(shown_in) or fmt.label_text(ind)
-        if _bare(label) == _bare(value):
-            label = ""   # a label that only repeats the figure («{value}.») adds nothing under it
-        figures.append({"id": ind.id, "value": value, "label": label, "lang": shown_in})
+        figures.append({"id": ind.id, "lang": shown_in, **_figure(ind, fmt)})
     return figures
+
+
+def _figure(ind, fmt: Formatter) -> dict:
+    """{"value", "label"} of a key figure: the quantity standing alone with its bound and base («30 % ресурсов»),
+    under its short label; else under its sentence without the number. A sentence that names the unit itself
+    around a bare {number} («задокументировано случаев нарушений прав {number}») is shown under the bare number,
+    so that neither the number nor the unit is said twice."""
+    short = (ind.short or {}).get(fmt.lang)
+    template = ind.label.get(fmt.lang, "")
+    if short:
+        return {"value": fmt.figure(ind), "label": short}
+    label = " ".join(LABEL_PLACEHOLDER.sub("", template).split()).strip(" .,:;–—-")
+    if "{number}" in template and "{value}" not in template:
+        value = fmt.number(ind.value)
+        where = f"{fmt.dataset.path}, line {ind.line}, indicator '{ind.id}'"
+        if ind.qualifier:
+            value = f"{fmt.text(ind.qualifier, where)} {value}"
+        return {"value": value, "label": label}
+    return {"value": fmt.figure(ind), "label": label}
 
 
 def chapter_line(chapter: ChapterInfo) -> str | None:
@@ -309,16 +325,13 @@ def _text(text: str, lang: str) -> Markup:
 def _speaks(ind, dataset, lang: str) -> bool:
     label = ind.short or ind.label
     units = ind.unit in BUILTIN_UNITS + (None,) or bool(dataset.units.get(ind.unit, {}).get(lang))
-    return lang in label and lang in ind.label and units
+    words = all(lang in mapping for mapping in (ind.base, ind.qualifier) if mapping)
+    return lang in label and lang in ind.label and units and words
 
 
 def _never(message: str) -> None:
     # Not reached: _speaks keeps out a figure whose label or unit the data lacks in the language shown.
     log.warning(message)
-
-
-def _bare(text: str) -> str:
-    return re.sub(r"[\W_]+", "", text).lower()
 
 
 def _inside_skipped(node) -> bool:

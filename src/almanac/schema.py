@@ -199,20 +199,29 @@ def _is_number(value) -> bool:
 
 
 DUE_KINDS = ("by_end_of", "before")
+# A milestone may also fall within a year or a month, as the source's «2023 год», «сентябрь 2022 года».
+MILESTONE_KINDS = DUE_KINDS + ("in",)
 
 
 class Due(Option):
     """When a target falls due, worded as the source words it, never more precise:
     ``{by_end_of: 2024}`` («к концу 2024 года»), ``{before: 2024}`` («до 2024 года»)
-    or ``{before: 2022-09}`` («до сентября 2022 года»). Returned as (kind, "YYYY" or "YYYY-MM")."""
+    or ``{before: 2022-09}`` («до сентября 2022 года»); with `kinds` MILESTONE_KINDS also ``{in: 2023}``
+    or ``{in: 2022-09}``. Returned as (kind, "YYYY" or "YYYY-MM")."""
+
+    def __init__(self, default=_REQUIRED, kinds: tuple[str, ...] = DUE_KINDS):
+        super().__init__(default)
+        self.kinds = kinds
 
     def run_validation(self, value):
         example = "{by_end_of: 2024}, {before: 2024} or {before: 2022-09}"
+        if "in" in self.kinds:
+            example = "{by_end_of: 2024}, {before: 2022-09} or {in: 2023}"
         if not isinstance(value, dict) or len(value) != 1:
             raise ValidationError(f"expected one of {example}; got {value!r}")
         (kind, when), = value.items()
-        if kind not in DUE_KINDS:
-            raise ValidationError(f"expected one of {', '.join(DUE_KINDS)} (e.g. {example}); got {kind!r}")
+        if kind not in self.kinds:
+            raise ValidationError(f"expected one of {', '.join(self.kinds)} (e.g. {example}); got {kind!r}")
         if isinstance(when, int) and not isinstance(when, bool):
             when = str(when)
         pattern = r"\d{4}" if kind == "by_end_of" else r"\d{4}(-(0[1-9]|1[0-2]))?"
@@ -220,6 +229,17 @@ class Due(Option):
             shape = "a year (YYYY)" if kind == "by_end_of" else "a year (YYYY) or a month (YYYY-MM)"
             raise ValidationError(f"'{kind}' expects {shape}, got {when!r}")
         return (kind, when)
+
+
+class Month(Option):
+    """A year (2023) or a month ("2023-03"), as precise as the source; returned as "YYYY" or "YYYY-MM"."""
+
+    def run_validation(self, value):
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if isinstance(value, str) and re.fullmatch(r"\d{4}(-(0[1-9]|1[0-2]))?", value):
+            return value
+        raise ValidationError(f"expected a year (YYYY) or a month (YYYY-MM), got {value!r}")
 
 
 class Text(Option):
