@@ -32,7 +32,7 @@ class _State:
     """This build's chart font and the CSV files its pages wait to write (engine.state)."""
 
     def __init__(self):
-        self.font_family: str | None = None
+        self.painter = None   # charts.Painter: this build's fonts and chart cache
         self.downloads: dict[str, dict[str, str]] = {}
 
 
@@ -45,9 +45,8 @@ def on_config(config):
         locales.check_languages(engine.languages(config), (project.root / "mkdocs.yml").read_text(encoding="utf-8"))
     from almanac import charts
 
-    _state(config).font_family = charts.register_fonts(context.fonts_dir(project.root),
-                                                       context.cache_dir(project.root, "fonts"))
-    charts.use_cache(context.cache_dir(project.root, "charts"))
+    _state(config).painter = charts.Painter(context.fonts_dir(project.root), context.cache_dir(project.root, "fonts"),
+                                            context.cache_dir(project.root, "charts"))
     return config
 
 
@@ -60,7 +59,7 @@ def on_page_markdown(markdown, page, config, files):
     lang = engine.page_language(page, config)
     # One warning per missing label and build; --strict turns it into a failure.
     renderer = markers.Renderer(project.datasets, project.locales, lang,
-                                project.root / "overrides" / "partials" / "almanac", state.font_family,
+                                project.root / "overrides" / "partials" / "almanac", state.painter,
                                 partial(engine.warn_once, config, log))
     csv_dir = f"{engine.site_prefix(engine.build_language(config))}assets/data/"
     csv_base = get_relative_url(csv_dir + "x", page.url).rsplit("x", 1)[0]

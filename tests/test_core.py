@@ -46,12 +46,12 @@ def test_the_core_alone_builds_tables_charts_translation_state_and_a_pdf(tmp_pat
 
         root = Path({str(ROOT)!r})
         project = Project.load(root, root / "content", ["ru", "en", "kk"], {{"translations": {{"en": "*"}}}})
-        family = charts.register_fonts(context.fonts_dir(root), Path({str(tmp_path)!r}) / "fonts")
-        charts.use_cache(Path({str(tmp_path)!r}) / "charts")
+        painter = charts.Painter(context.fonts_dir(root), Path({str(tmp_path)!r}) / "fonts",
+                                 Path({str(tmp_path)!r}) / "charts")
         pages = {{}}
         for lang in ("ru", "en"):
             renderer = markers.Renderer(project.datasets, project.locales, lang,
-                                        root / "overrides" / "partials" / "almanac", family, print)
+                                        root / "overrides" / "partials" / "almanac", painter, print)
             expansion = renderer.expand('{{{{ indicators("runpud-2021-2024", group="1.1") }}}}\\n\\n'
                                         '{{{{ chart("runpud-2021-2024", "activity-targets") }}}}\\n',
                                         "content/runpud-2021-2024/03-goals.md", "../assets/data/")

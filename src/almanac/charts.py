@@ -1,8 +1,10 @@
 """Charts from indicator data, drawn by matplotlib as SVG with text kept as text.
 
 Reads: a `Dataset`, the site's WOFF2 fonts in `overrides/assets/fonts/`.
-Writes: drawn charts to .cache/almanac/charts/<hash>.svg when a cache folder
-is set (the TTF copies matplotlib needs come from `fonts`). Returns SVG markup.
+Writes: drawn charts to .cache/almanac/charts/<hash>.svg when the build's
+`Painter` has a cache folder (the TTF copies matplotlib needs come from `fonts`).
+Returns SVG markup. Nothing of a build lives in this module: the `Painter` is the
+build's, and the one process-wide cache is matplotlib imported with the fonts.
 
 The same SVG is inlined in the web page and in the PDF, so its text is
 searchable, read by screen readers and set in the site's font.
@@ -25,6 +27,7 @@ chart and 0.4 s of import).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.metadata
 import io
@@ -48,63 +51,60 @@ LAYOUTS = ("wide", "narrow")
 # Inches. The narrow width is what a 360-pixel phone shows at a scale that keeps 10 pt text above 12 px.
 WIDTH = {"wide": 6.4, "narrow": 3.6}
 WRAP = 34   # characters per label line in the narrow layout
-_font_files: list[Path] = []
-_cache_dir: Path | None = None
-_pyplot = None
 _CODE = Path(__file__).read_bytes()  # how charts are drawn: part of every cached chart's key
 
 
-def register_fonts(fonts_dir: Path, cache_dir: Path) -> str:
-    """Make matplotlib measure with the site's own font (when it first draws); return its family name."""
-    _font_files[:] = [fonts.ttf_copy(fonts_dir / f"{name}.woff2", cache_dir, family=CHART_FAMILY)
-                      for name in ("pt-sans-regular", "pt-sans-bold")]
-    return CHART_FAMILY
+class Painter:
+    """How one build draws charts: the site's own font, which matplotlib measures text with, and the folder
+    drawn charts are kept in by what they show. A build makes one (hooks/indicators.py keeps it in the
+    build's state) and hands it to whatever draws; `family` is the font family charts name."""
+
+    def __init__(self, fonts_dir: Path, font_cache: Path, cache_dir: Path | None):
+        self.font_files = tuple(fonts.ttf_copy(fonts_dir / f"{name}.woff2", font_cache, family=CHART_FAMILY)
+                                for name in ("pt-sans-regular", "pt-sans-bold"))
+        self.cache_dir = cache_dir
+        self.family = CHART_FAMILY
+
+    def pyplot(self):
+        return _pyplot(self.font_files)
+
+    def cached(self, spec: dict, draw) -> str:
+        """The SVG for `spec`, from the cache or drawn by `draw(spec, pyplot)`."""
+        if self.cache_dir is None:
+            return draw(spec, self.pyplot())
+        digest = hashlib.sha256(_CODE)
+        digest.update(importlib.metadata.version("matplotlib").encode())
+        digest.update(json.dumps(spec, sort_keys=True, ensure_ascii=False).encode())
+        for path in self.font_files:
+            digest.update(path.name.encode())  # named by content hash
+        target = self.cache_dir / f"{digest.hexdigest()[:24]}.svg"
+        if target.exists():
+            return target.read_text(encoding="utf-8")
+        svg = draw(spec, self.pyplot())
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        # Per process: the languages build at once and draw the same chart for a page that falls back to ru.
+        tmp = target.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(svg, encoding="utf-8")
+        tmp.replace(target)
+        return svg
 
 
-def use_cache(folder: Path | None) -> None:
-    """Keep drawn charts in `folder` (None: draw every time)."""
-    global _cache_dir
-    _cache_dir = folder
+@functools.lru_cache(maxsize=None)
+def _pyplot(font_files: tuple[Path, ...]):
+    """matplotlib's pyplot with the site's fonts added, imported on the first chart that must really be drawn.
+    A process-wide cache keyed by the font files (named by their content): importing and registering once."""
+    # Before matplotlib first asks fontconfig (fc-list) what is installed: only the pinned stack's fonts.
+    if font_files:
+        fontconfig.configure(font_files[0].parent.parent / "fontconfig")
+    import matplotlib
 
+    matplotlib.use("Agg")
+    from matplotlib import font_manager
+    from matplotlib import pyplot
 
-def _plt():
-    """matplotlib's pyplot, imported on the first chart that must really be drawn."""
-    global _pyplot
-    if _pyplot is None:
-        # Before matplotlib first asks fontconfig (fc-list) what is installed: only the pinned stack's fonts.
-        if _font_files:
-            fontconfig.configure(_font_files[0].parent.parent / "fontconfig")
-        import matplotlib
-
-        matplotlib.use("Agg")
-        from matplotlib import font_manager
-        from matplotlib import pyplot
-
-        for path in _font_files:
-            font_manager.fontManager.addfont(str(path))
-        _pyplot = pyplot
-    return _pyplot
-
-
-def _cached(spec: dict, draw) -> str:
-    """The SVG for `spec`, from the cache or drawn by `draw(spec)`."""
-    if _cache_dir is None:
-        return draw(spec)
-    digest = hashlib.sha256(_CODE)
-    digest.update(importlib.metadata.version("matplotlib").encode())
-    digest.update(json.dumps(spec, sort_keys=True, ensure_ascii=False).encode())
-    for path in _font_files:
-        digest.update(path.name.encode())  # named by content hash
-    target = _cache_dir / f"{digest.hexdigest()[:24]}.svg"
-    if target.exists():
-        return target.read_text(encoding="utf-8")
-    svg = draw(spec)
-    _cache_dir.mkdir(parents=True, exist_ok=True)
-    # Per process: the languages build at once and draw the same chart for a page that falls back to ru.
-    tmp = target.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(svg, encoding="utf-8")
-    tmp.replace(target)
-    return svg
+    for path in font_files:
+        font_manager.fontManager.addfont(str(path))
+    return pyplot
 
 
 def _style(family: str) -> dict:
@@ -121,7 +121,9 @@ def _style(family: str) -> dict:
 def _svg(fig, title: str, description: str, ident: str, family: str, layout: str = "wide") -> str:
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
-    _plt().close(fig)
+    from matplotlib import pyplot   # imported already: `fig` is its figure
+
+    pyplot.close(fig)
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg"):]
     svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
@@ -161,21 +163,21 @@ def _flatten(svg: str) -> str:
         svg = flatter
 
 
-def chart_svg(dataset: Dataset, chart_id: str, fmt: Formatter, family: str,
+def chart_svg(dataset: Dataset, chart_id: str, fmt: Formatter, painter: Painter,
               layout: str = "wide") -> tuple[str, str, str]:
     """(svg, title, description) for the chart `chart_id` of `dataset` in `fmt`'s language."""
     chart = dataset.charts[chart_id]
     where = f"{dataset.path}, chart '{chart_id}'"
     items = [dataset.indicators[i] for i in chart["indicators"]]
     spec = {
-        "kind": chart["type"], "family": family, "ident": f"chart-{dataset.publication}-{chart_id}",
+        "kind": chart["type"], "family": painter.family, "ident": f"chart-{dataset.publication}-{chart_id}",
         "layout": layout,
         "title": fmt.text(chart["title"], where), "description": fmt.text(chart["description"], where),
         "labels": [_name(dataset, i, fmt) for i in items],
         "bounds": [list(i.bounds) for i in items], "quantities": [_quantity(chart, i, fmt) for i in items],
         "panels": panels(items, fmt),
     }
-    return _cached(spec, _draw_chart), spec["title"], spec["description"]
+    return painter.cached(spec, _draw_chart), spec["title"], spec["description"]
 
 
 def panels(items: list, fmt: Formatter) -> list[dict]:
@@ -228,8 +230,7 @@ def _wrap(label: str, layout: str) -> str:
     return "\n".join(textwrap.wrap(label, WRAP)) if layout == "narrow" else label
 
 
-def _draw_chart(spec: dict) -> str:
-    plt = _plt()
+def _draw_chart(spec: dict, plt) -> str:
     layout = spec["layout"]
     labels, bounds, quantities = spec["labels"], spec["bounds"], spec["quantities"]
     with plt.rc_context(_style(spec["family"])):
@@ -335,17 +336,17 @@ def _bar_axes(plt, labels: list[str], layout: str):
     return fig, ax
 
 
-def progress_svg(dataset: Dataset, group: Group, fmt: Formatter, family: str, title: str, description: str,
+def progress_svg(dataset: Dataset, group: Group, fmt: Formatter, painter: Painter, title: str, description: str,
                  layout: str = "wide") -> str:
     """Horizontal bars of the share of each target reached, for groups with yearly actuals."""
     items = progress_items(group)
     spec = {
-        "kind": "progress", "family": family, "ident": f"progress-{dataset.publication}-{group.id}",
+        "kind": "progress", "family": painter.family, "ident": f"progress-{dataset.publication}-{group.id}",
         "layout": layout, "title": title, "description": description,
         "labels": [_name(dataset, i, fmt) for i in items],
         "ratios": [achieved_ratio(i) * 100 for i in items], "achieved": [fmt.achieved(i) for i in items],
     }
-    return _cached(spec, _draw_progress)
+    return painter.cached(spec, _draw_progress)
 
 
 def progress_rows(group: Group, fmt: Formatter) -> list[tuple[str, str]]:
@@ -354,8 +355,7 @@ def progress_rows(group: Group, fmt: Formatter) -> list[tuple[str, str]]:
             for i in progress_items(group)]
 
 
-def _draw_progress(spec: dict) -> str:
-    plt = _plt()
+def _draw_progress(spec: dict, plt) -> str:
     ratios, layout = spec["ratios"], spec["layout"]
     with plt.rc_context(_style(spec["family"])):
         fig, ax = _bar_axes(plt, spec["labels"], layout)

@@ -122,11 +122,11 @@ class Renderer:
     """Expands markers for one language; shared by the MkDocs hook and the fidelity checker."""
 
     def __init__(self, datasets: dict[str, Dataset], locales: Locales, lang: str, templates: Path,
-                 font_family: str | None, warn):
+                 painter, warn):
         self.datasets = datasets
         self.locales = locales
         self.lang = lang
-        self.font_family = font_family
+        self.painter = painter   # charts.Painter, or None: no charts (the table stands alone)
         self.warn = warn
         self.env = templating.environment(templates)
 
@@ -202,11 +202,11 @@ class Renderer:
         html = self._table(dataset, group, fmt, csv_base + csv_name if csv_base is not None else "", table_rows)
         # The progress chart is drawn only while it fits a page; a longer list keeps the same figures in its
         # table's «achieved» column (README, 'Limits').
-        if group.has_actuals and self.font_family and len(charts.progress_items(group)) <= limits.MAX_CHART_ITEMS:
+        if group.has_actuals and self.painter and len(charts.progress_items(group)) <= limits.MAX_CHART_ITEMS:
             t = lambda key, **kw: self.locales.get(self.lang, f"indicators.{key}", **kw)  # noqa: E731
             caption = fmt.text(group.caption, f"{dataset.path}, group '{group.id}'")
             title = t("progress_title", caption=caption)
-            svgs = [charts.progress_svg(dataset, group, fmt, self.font_family, title, t("progress_description"), layout)
+            svgs = [charts.progress_svg(dataset, group, fmt, self.painter, title, t("progress_description"), layout)
                     for layout in charts.LAYOUTS]
             html += "\n" + self._figure(f"progress-{dataset.publication}-{group.id}", svgs, title,
                                         charts.progress_rows(group, fmt), t("achieved"))
@@ -239,9 +239,9 @@ class Renderer:
         if chart_id not in dataset.charts:
             raise AlmanacError(f"{where}, line {marker.line}: unknown chart {chart_id!r} in {dataset.path}; "
                               f"expected one of: {', '.join(dataset.charts) or 'none'}.")
-        if not self.font_family:
+        if not self.painter:
             return ""
-        drawn = [charts.chart_svg(dataset, chart_id, fmt, self.font_family, layout) for layout in charts.LAYOUTS]
+        drawn = [charts.chart_svg(dataset, chart_id, fmt, self.painter, layout) for layout in charts.LAYOUTS]
         svgs, title = [d[0] for d in drawn], drawn[0][1]
         return self._figure(f"chart-{dataset.publication}-{chart_id}", svgs, title,
                             charts.table_rows(dataset, chart_id, fmt), self.locales.get(self.lang, "indicators.target"))
