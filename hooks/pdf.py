@@ -8,11 +8,12 @@ Events:
 - on_page_context: give templates the PDF link and its label.
 - on_env: once a language's chapters are all captured, hand its changed PDFs
   to a process pool (cache keyed by content hash), which renders them while
-  the pages of this and the next languages are written; log, once a build,
+  the pages of this and the next languages are written; say how many are to
+  render and how many are cached (almanac.progress reads it); log, once a build,
   each image the printer's edition downsamples to 300 ppi.
 - on_post_build: after the last language, wait for the pool, then copy every
   PDF from the cache to <site>/pdf/. A shard build (one language, see
-  engine.shard) copies its own and lists them in <site>/.almanac-shard/pdf.json;
+  engine.shard) copies its own and lists them, and those it rendered, in <site>/.almanac-shard/pdf.json;
   `almanac build` records them in the cache's manifest once every shard is built.
 - on_build_error, on_shutdown: stop the pool.
 
@@ -41,7 +42,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 
 import engine
-from almanac import brochures, build, context, fonts, pdf, settings, shards
+from almanac import brochures, build, context, fonts, pdf, progress, settings, shards
 
 log = logging.getLogger("mkdocs.hooks.pdf")
 
@@ -120,6 +121,8 @@ def on_env(env, config, files):
             for (slug, job_lang), captured in sorted(state.chapters.items()) if job_lang == lang]
     state.jobs.extend(jobs)
     todo = [job for job in jobs if not job.cache_path.exists()]
+    if jobs:
+        log.info(progress.planned_line(lang, len(todo), len(jobs) - len(todo)))   # read by `almanac build`
     if todo:
         if state.pool is None:
             render_css = fonts.with_ttf_sources(state.css, context.fonts_dir(root), context.cache_dir(root, "fonts"))
@@ -171,7 +174,8 @@ def on_post_build(config):
         # Shards build at the same time: the manifest is theirs together, written by the parent when all succeeded.
         brochures.copy_out(state.jobs, out_dir)
         shards.write_part(Path(config.site_dir), "pdf", {"files": {job.name: job.cache_path.name for job in state.jobs},
-                                                         "print_edition": _print_edition(config)})
+                                                         "print_edition": _print_edition(config),
+                                                         "rendered": sorted(state.rendered)})
         shards.claim(Path(config.site_dir), "pdf", [f"pdf/{job.name}.pdf" for job in state.jobs])
     else:
         cache.publish(state.jobs, out_dir, _print_edition(config))
