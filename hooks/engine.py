@@ -204,7 +204,8 @@ def shard() -> str | None:
 
 
 def print_downloads() -> bool:
-    """Whether the build that runs this process also publishes the printer's edition under pdf/print/.
+    """Whether the build that runs this process also renders the printer's edition, from the same chapters as the
+    site's PDFs, and publishes it under pdf/print/.
 
     Only `almanac build` renders it (almanac.build.print_downloads), never a shard, `mkdocs build` or the
     preview, so the parent says so in the environment rather than each page guessing from the settings."""

@@ -72,26 +72,22 @@ class Interrupted(Exception):
         self.signum = signum
 
 
-def run(root: Path, site: Path, *, print_edition: bool = False, echo=None, jobs: int | None = None,
-        tag: str = "") -> Outcome:
+def run(root: Path, site: Path, *, print_edition: bool = False, echo=None, jobs: int | None = None) -> Outcome:
     """Build the project at `root` strictly into `site`; on failure `site` is left exactly as it was."""
     langs = status.languages(root / "mkdocs.yml")
     inputs = shards.fingerprint(root)
-    temp = root / f"{TEMP_PREFIX}{tag}{os.getpid()}"
+    temp = root / f"{TEMP_PREFIX}{os.getpid()}"
 
+    # The printer's edition beside the site's is rendered by the same language builds, from the same chapters.
     with_print = not print_edition and print_downloads(root)
 
-    def finish() -> Outcome | None:
+    def finish() -> None:
         for lang in langs:
             shards.finish(temp / lang, lang, langs, inputs)
-        # Recorded before the printer's edition is built: recording an edition prunes every cached PDF that
-        # no edition lists, and this build's own PDFs must be listed by then, or a warm build renders them again.
-        _record_pdfs(root, *shards.pdf_files([temp / lang for lang in langs]))
-        printed = _add_print_edition(root, temp / "print", echo=echo, jobs=jobs) if with_print else None
+        _record_pdfs(root, [temp / lang for lang in langs])
         shards.assemble([temp / lang for lang in langs], temp / "site", move=True, locales=locales.load(root),
-                        extra=temp / "print", memo=context.cache_dir(root, "pdf-facts"))
+                        memo=context.cache_dir(root, "pdf-facts"))
         _swap(temp / "site", site)
-        return printed
 
     return _build(root, temp, site, langs, finish, print_edition=print_edition, echo=echo, jobs=jobs,
                   env={settings.PRINT_DOWNLOADS: "1"} if with_print else {})
@@ -101,33 +97,6 @@ def print_downloads(root: Path) -> bool:
     """Whether a build also publishes the printer's edition: `extra.almanac.print_downloads`, when PDFs are built."""
     config = settings.read(root / "mkdocs.yml")
     return bool(config.almanac.get("print_downloads")) and config.pdf
-
-
-def _add_print_edition(root: Path, folder: Path, *, echo, jobs: int | None) -> Outcome:
-    """Build the printer's edition beside the site's and keep its PDFs in `folder`/pdf/print/.
-
-    It is a second build of every language, in a temporary folder of its own, because the PDF hooks render
-    one edition per build (one stylesheet, one pool); its pages are thrown away. Its PDFs are cached like
-    the site's, so an unchanged one costs nothing."""
-    staging = folder.parent / "print-site"
-    try:
-        outcome = run(root, staging, print_edition=True, echo=echo, jobs=jobs, tag="print-")
-        if outcome.status:
-            raise _Failed(outcome.status)
-        (folder / "pdf" / "print").mkdir(parents=True)
-        for path in sorted((staging / "pdf").glob("*.pdf")):
-            path.rename(folder / "pdf" / "print" / path.name)
-        return outcome
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-class _Failed(Exception):
-    """The printer's edition failed to build; its errors have been shown."""
-
-    def __init__(self, status: int):
-        super().__init__(status)
-        self.status = status
 
 
 def run_shard(root: Path, lang: str, shard_dir: Path, *, print_edition: bool = False, echo=None) -> Outcome:
@@ -143,9 +112,7 @@ def run_shard(root: Path, lang: str, shard_dir: Path, *, print_edition: bool = F
 
     def finish() -> None:
         shards.finish(temp / lang, lang, langs, inputs)
-        pdf = shards.read_part(temp / lang, "pdf")
-        if pdf:
-            _record_pdfs(root, pdf["files"], pdf["print_edition"], [lang])
+        _record_pdfs(root, [temp / lang], [lang])
         _swap(temp / lang, shard_dir / lang)
 
     return _build(root, temp, shard_dir / lang, [lang], finish, print_edition=print_edition, echo=echo, jobs=1)
@@ -190,9 +157,7 @@ def _build(root: Path, temp: Path, site: Path, langs: list[str], finish, *, prin
         shown.close()
         if status == 0:
             rendered, reused = _pdf_counts([temp / lang for lang in langs])
-            extra = finish()
-            if extra is not None:   # the printer's edition, built after the site's
-                rendered, reused = rendered + extra.rendered, reused + extra.reused
+            finish()
             return Outcome(0, time.perf_counter() - started, site, len(list(site.rglob("*.pdf"))), len(langs),
                            rendered, reused)
         return Outcome(status if status > 0 else 128 - status, time.perf_counter() - started, site)
@@ -200,8 +165,6 @@ def _build(root: Path, temp: Path, site: Path, langs: list[str], finish, *, prin
         return Outcome(128 + signal.SIGINT, time.perf_counter() - started, site)
     except Interrupted as stop:
         return Outcome(128 + stop.signum, time.perf_counter() - started, site)
-    except _Failed as failed:
-        return Outcome(failed.status, time.perf_counter() - started, site)
     finally:
         shown.close()
         builds.stop()
@@ -345,7 +308,7 @@ def _pdf_counts(shards_built: list[Path]) -> tuple[int, int]:
         pdf = shards.read_part(shard, "pdf")
         if pdf:
             rendered += len(pdf.get("rendered", []))
-            reused += len(pdf["files"]) - len(pdf.get("rendered", []))
+            reused += len(pdf["files"]) + len(pdf.get("print_files", {})) - len(pdf.get("rendered", []))
     return rendered, reused
 
 
@@ -357,11 +320,18 @@ def _terminal() -> bool:
     return console.is_terminal and not console.is_dumb_terminal
 
 
-def _record_pdfs(root: Path, files: dict[str, str], print_edition: bool, languages: list[str] | None = None) -> None:
+def _record_pdfs(root: Path, built: list[Path], languages: list[str] | None = None) -> None:
+    """Record the PDFs of the language builds in the cache's manifest (`languages`: only theirs are replaced)."""
+    files, print_edition = shards.pdf_files(built)
+    printed = shards.print_files(built)
     if files:
         from . import brochures  # imports WeasyPrint's helpers: only when there are PDFs
 
-        brochures.Cache(context.cache_dir(root, "pdf")).record(files, print_edition, languages)
+        cache = brochures.Cache(context.cache_dir(root, "pdf"))
+        if printed:
+            # Both editions listed before pruning: pruning after the first would drop the second's new PDFs.
+            cache.record(printed, True, languages, prune=False)
+        cache.record(files, print_edition, languages)
 
 
 NOTE = "Note: "   # an INFO message that starts so is shown by a publishing build (e.g. a photo downsampled)
