@@ -26,7 +26,8 @@ def test_a_build_out_of_a_terminal_says_each_language_built_and_what_it_built(mi
     lines = result.stderr.splitlines()
     done = [line for line in lines if line.startswith("[")]
     assert [line[:5] for line in done] == ["[1/3]", "[2/3]", "[3/3]"], lines
-    assert all(re.fullmatch(r"\[\d/3\] '(ru|en|kk)' built in \d+ s(; about \d+ s left)?", line) for line in done), done
+    assert all(re.fullmatch(r"\[\d/3\] '(ru|en|kk)' built in \d+ s(; about (\d+ min )?\d+ s left)?", line)
+               for line in done), done
     assert sorted(re.search(r"'(\w+)'", line)[1] for line in done) == ["en", "kk", "ru"]
     assert re.fullmatch(r"Built site/: 3 languages in \d+ s\. Open site/index\.html, or run 'make serve'\.",
                         lines[-1]), lines[-1]
