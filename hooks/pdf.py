@@ -224,7 +224,8 @@ def _submit(state: _State, edition: _Edition, todo: list[pdf.Job], project) -> i
             state.pool = pdf.RenderPool(root, project.settings["pdf_workers"] or os.cpu_count() or 1)
         state.started = time.perf_counter()
     if not edition.render_css:
-        edition.render_css = fonts.with_ttf_sources(edition.css, context.fonts_dir(root), context.cache_dir(root, "fonts"))
+        edition.render_css = fonts.with_ttf_sources(edition.css, context.fonts_dir(root),
+                                                    context.cache_dir(root, "fonts"))
     state.pool.submit(todo, edition.render_css)
     state.rendered.update(_name(job) for job in todo)
     for note in [note for job in todo for note in job.notes if note not in state.noted]:

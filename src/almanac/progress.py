@@ -95,7 +95,8 @@ class Progress:
 
     def _pdfs_and_time_left(self) -> str:
         parts = []
-        pdfs = [f"{self.rendered} of {self.todo} rendered"] * bool(self.todo) + [f"{self.cached} reused"] * bool(self.cached)
+        pdfs = [f"{self.rendered} of {self.todo} rendered"] * bool(self.todo)
+        pdfs += [f"{self.cached} reused"] * bool(self.cached)
         if pdfs:
             parts.append(f"PDFs: {', '.join(pdfs)}")
         left = self.time_left()
