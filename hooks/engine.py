@@ -21,7 +21,8 @@ Writes: nothing (each build's context lives in memory, see below).
   (`serve` or `build`: on_startup gets no config; `started`, `serving`) and
   the latest build (on_build_error and on_shutdown get no config either, and
   must stop its PDF pool: `latest`). Caches keyed by content (the CSP's parsed
-  pages, the preview's compiled templates) are the hooks' own and say so.
+  pages) are the hooks' own and say so; the theme's compiled templates are the
+  process's and the next processes' (`share_compiled_templates`).
 - **Shards.** `almanac build` runs one process per language, each with
   `ALMANAC_SHARD=<lang>`: static-i18n then builds that one language, in its
   place in the whole site (`begin_pass`), and the core assembles the shards.
@@ -45,7 +46,7 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
-from almanac import boundary, settings
+from almanac import boundary, context, settings, templating
 from almanac import preview as previewing
 from almanac.errors import AlmanacError, Warnings
 from almanac.locales import DEFAULT_LANGUAGE
@@ -142,6 +143,16 @@ def _load_project(config, warnings: Warnings) -> Project:
         raise PluginError(str(exc)) from None
 
 
+def share_compiled_templates(env, config) -> None:
+    """Let this pass's Jinja environment load the theme's templates compiled by an earlier build or pass.
+
+    MkDocs makes a new environment for every build, and static-i18n a build for every language, so
+    Material's templates would be compiled again each time. The code is kept for the process and in
+    .cache/almanac/templates/ for the next processes (almanac.templating.compiled says what keys it).
+    Call from on_env, before any template is loaded."""
+    env.bytecode_cache = templating.compiled(context.cache_dir(project_root(config), "templates"))
+
+
 def reports_errors(event):
     """Decorate a hook event so that the core's errors reach MkDocs as one-line `PluginError`s."""
 
@@ -198,7 +209,8 @@ def print_edition(config) -> bool:
 
 
 def print_downloads() -> bool:
-    """Whether the build that runs this process also publishes the printer's edition under pdf/print/.
+    """Whether the build that runs this process also renders the printer's edition, from the same chapters as the
+    site's PDFs, and publishes it under pdf/print/.
 
     Only `almanac build` renders it (almanac.build.print_downloads), never a shard, `mkdocs build` or the
     preview, so the parent says so in the environment rather than each page guessing from the settings."""

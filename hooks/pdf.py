@@ -8,12 +8,14 @@ Events:
 - on_page_context: give templates the PDF link and its label.
 - on_env: once a language's chapters are all captured, hand its changed PDFs
   to a process pool (cache keyed by content hash), which renders them while
-  the pages of this and the next languages are written; log, once a build,
+  the pages of this and the next languages are written; say how many are to
+  render and how many are cached (almanac.progress reads it); log, once a build,
   each image the printer's edition downsamples to 300 ppi.
 - on_post_build: after the last language, wait for the pool, then copy every
-  PDF from the cache to <site>/pdf/, and its cover (its first page, for the
-  catalogue; almanac.covers) to <site>/covers/. A shard build (one language, see
-  engine.shard) copies its own and lists them in <site>/.almanac-shard/pdf.json;
+  PDF from the cache to <site>/pdf/ (and the printer's edition's to <site>/pdf/print/ when both are
+  published), and the screen edition's covers (their first pages, for the catalogue; almanac.covers) to
+  <site>/covers/. A shard build (one language, see engine.shard) copies its own and lists them, and those
+  it rendered, in <site>/.almanac-shard/pdf.json;
   `almanac build` records them in the cache's manifest once every shard is built.
 - on_build_error, on_shutdown: stop the pool.
 
@@ -23,13 +25,16 @@ render (never while serving), and stopped when on_post_build has collected it, o
 Reads: captured chapter HTML, publication metadata, locales/*.yml,
 overrides/print/*, overrides/assets/fonts/*.
 Writes: .cache/almanac/pdf/<key>.pdf, .cache/almanac/pdf/manifest.json,
-<site>/pdf/<slug>.<lang>.pdf, .cache/almanac/covers/<key>.webp, <site>/covers/<slug>.<lang>.webp
-(none for the printer's edition, whose first page carries its bleed and marks).
+<site>/pdf/<slug>.<lang>.pdf and <site>/pdf/print/<slug>.<lang>.pdf, .cache/almanac/covers/<key>.webp,
+<site>/covers/<slug>.<lang>.webp (none for the printer's edition, whose first page carries its bleed and marks).
 
 Set ALMANAC_PRINT_EDITION=1 (make print) or extra.almanac.print_edition for
 the printer's edition: 3 mm bleed, crop and registration marks beyond it
-(extra.almanac.print_marks), whole sheets. Each publication's PDFs are dated
-by the last commit of its inputs (git is asked once a build).
+(extra.almanac.print_marks), whole sheets. `almanac build` with
+extra.almanac.print_downloads renders both editions in the same build, from the
+same captured chapters, into one pool (engine.print_downloads): the printer's
+goes to <site>/pdf/print/. Each publication's PDFs are dated by the last commit
+of its inputs (git is asked once a build).
 """
 
 from __future__ import annotations
@@ -43,24 +48,33 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 
 import engine
-from almanac import brochures, build, context, covers, fonts, pdf, settings, shards
+from almanac import brochures, build, context, covers, fonts, pdf, progress, settings, shards
 
 log = logging.getLogger("mkdocs.hooks.pdf")
 
 
+class _Edition:
+    """One edition's stylesheet, the hash of the inputs its PDFs share, and its jobs."""
+
+    def __init__(self, print_edition: bool, root: Path):
+        self.print_edition = print_edition
+        self.css = brochures.stylesheet(root / "overrides" / "print", print_edition)
+        self.shared = pdf.shared_inputs(self.css, root / "overrides" / "print", context.fonts_dir(root))
+        self.render_css = ""             # the stylesheet as the workers get it, made when a PDF is to render
+        self.jobs: list[pdf.Job] = []
+
+
 class _State:
-    """This build's chapters, jobs and render pool, shared by its language passes (engine.state)."""
+    """This build's chapters, editions and render pool, shared by its language passes (engine.state)."""
 
     def __init__(self):
         self.chapters: dict[tuple[str, str], dict[str, pdf.Chapter]] = {}
-        self.jobs: list[pdf.Job] = []
-        self.rendered: set[str] = set()  # names of the jobs handed to the pool
-        self.noted: set[str] = set()     # lines already logged about the jobs' images (every language shares them)
+        self.editions: list[_Edition] = []   # the site's, the printer's, or both, rendered from the same chapters
+        self.rendered: set[str] = set()      # names of the jobs handed to the pool (.print for the printer's edition)
+        self.noted: set[str] = set()         # lines already logged about the jobs' images (every language shares them)
         self.pool: pdf.RenderPool | None = None
         self.started = 0.0
-        self.css = ""                    # this build's stylesheet and the hash of all shared inputs
-        self.shared = ""
-        self.dates: dict = {}            # slug -> almanac.dates.ContentDate, asked of git once a build
+        self.dates: dict = {}                # slug -> almanac.dates.ContentDate, asked of git once a build
 
 
 def on_startup(command, dirty):
@@ -100,15 +114,14 @@ def on_page_content(html, page, config, files):
 
 @engine.reports_errors
 def on_env(env, config, files):
-    """Every chapter of this language has been rendered: start its PDFs now."""
+    """Every chapter of this language has been rendered: start its PDFs now, in every edition this build makes."""
     project = engine.project(config)
     if engine.serving() or not project.settings["pdf"]:
         return env
     state = _state(config)
     root = project.root
-    if not state.shared:
-        state.css = brochures.stylesheet(root / "overrides" / "print", _print_edition(config))
-        state.shared = pdf.shared_inputs(state.css, root / "overrides" / "print", context.fonts_dir(root))
+    if not state.editions:
+        state.editions = [_Edition(print_edition, root) for print_edition in _editions(config)]
     lang = engine.build_language(config)
     cache = context.cache_dir(root, "pdf")
     cache.mkdir(parents=True, exist_ok=True)
@@ -117,29 +130,16 @@ def on_env(env, config, files):
         note = state.dates[slug].note(f"{project.docs_name}/{slug}")
         if note:
             log.info(build.NOTE + note)
-    jobs = [brochures.job(project, slug, lang, captured, config.site_url or "", _print_edition(config), state.shared,
-                          cache, state.dates[slug], project.settings["print_marks"])
-            for (slug, job_lang), captured in sorted(state.chapters.items()) if job_lang == lang]
-    state.jobs.extend(jobs)
-    todo = [job for job in jobs if not job.cache_path.exists()]
-    if todo:
-        if state.pool is None:
-            render_css = fonts.with_ttf_sources(state.css, context.fonts_dir(root), context.cache_dir(root, "fonts"))
-            scheduler = os.environ.get(settings.SCHEDULER) or project.settings["scheduler"]
-            if scheduler:
-                from almanac.cluster import ClusterPool
-
-                state.pool = ClusterPool(scheduler, render_css, root)
-                log.info(f"Rendering PDFs on the Dask scheduler {scheduler}")
-            else:
-                workers = project.settings["pdf_workers"] or os.cpu_count() or 1
-                state.pool = pdf.RenderPool(render_css, root, workers)
-            state.started = time.perf_counter()
-        state.pool.submit(todo)
-        state.rendered.update(job.name for job in todo)
-        for note in [note for job in todo for note in job.notes if note not in state.noted]:
-            state.noted.add(note)
-            log.info(build.NOTE + note)   # shown by `make site`, which hides other INFO lines
+    planned = todo = 0
+    for edition in state.editions:
+        jobs = [brochures.job(project, slug, lang, captured, config.site_url or "", edition.print_edition,
+                              edition.shared, cache, state.dates[slug], project.settings["print_marks"])
+                for (slug, job_lang), captured in sorted(state.chapters.items()) if job_lang == lang]
+        edition.jobs.extend(jobs)
+        planned += len(jobs)
+        todo += _submit(state, edition, [job for job in jobs if not job.cache_path.exists()], project)
+    if planned:
+        log.info(progress.planned_line(lang, todo, planned - todo))   # read by `almanac build`
     return env
 
 
@@ -169,20 +169,27 @@ def on_post_build(config):
         return
     state = _state(config)
     _wait_for_pool(state)
+    site = Path(config.site_dir)
     if engine.shard():
         # Shards build at the same time: the manifest is theirs together, written by the parent when all succeeded.
-        brochures.copy_out(state.jobs, out_dir)
-        shards.write_part(Path(config.site_dir), "pdf", {"files": {job.name: job.cache_path.name for job in state.jobs},
-                                                         "print_edition": _print_edition(config)})
-        shards.claim(Path(config.site_dir), "pdf", [f"pdf/{job.name}.pdf" for job in state.jobs]
-                     + _publish_covers(config, [job.name for job in state.jobs]))
+        for edition in state.editions:
+            brochures.copy_out(edition.jobs, site / _folder(config, edition))
+        screen, printed = _files(state, False), _files(state, True)
+        shards.write_part(site, "pdf", {"files": screen or printed, "print_edition": not screen and bool(printed),
+                                        "print_files": printed if screen else {}, "rendered": sorted(state.rendered)})
+        shards.claim(site, "pdf", [_shown(config, edition, job) for edition in state.editions for job in edition.jobs]
+                     + _publish_covers(config, _screen_names(state)))
     else:
-        cache.publish(state.jobs, out_dir, _print_edition(config))
-        _publish_covers(config, [job.name for job in state.jobs])
-    for job in state.jobs:
-        if job.name not in state.rendered:
-            log.info(f"Reused pdf/{job.name}.pdf from the cache (unchanged)")
-    reused = len(state.jobs) - len(state.rendered)
+        for position, edition in enumerate(state.editions, start=1):
+            # Pruned once both editions are recorded: the first's pruning would drop the second's new PDFs.
+            cache.publish(edition.jobs, site / _folder(config, edition), edition.print_edition,
+                          prune=position == len(state.editions))
+        _publish_covers(config, _screen_names(state))
+    jobs = [(edition, job) for edition in state.editions for job in edition.jobs]
+    for edition, job in jobs:
+        if _name(job) not in state.rendered:
+            log.info(f"Reused {_shown(config, edition, job)} from the cache (unchanged)")
+    reused = len(jobs) - len(state.rendered)
     seconds = time.perf_counter() - state.started if state.rendered else 0.0
     log.info(f"PDFs: {len(state.rendered)} rendered, {reused} from cache, in {seconds:.1f} s")
 
@@ -206,6 +213,32 @@ def _stop_latest_pool() -> None:
         _stop_pool(latest.state("pdf", _State))
 
 
+def _submit(state: _State, edition: _Edition, todo: list[pdf.Job], project) -> int:
+    """Hand an edition's changed PDFs to the pool, started on first need; return how many."""
+    if not todo:
+        return 0
+    root = project.root
+    if state.pool is None:
+        scheduler = os.environ.get(settings.SCHEDULER) or project.settings["scheduler"]
+        if scheduler:
+            from almanac.cluster import ClusterPool
+
+            state.pool = ClusterPool(scheduler, root)
+            log.info(f"Rendering PDFs on the Dask scheduler {scheduler}")
+        else:
+            state.pool = pdf.RenderPool(root, project.settings["pdf_workers"] or os.cpu_count() or 1)
+        state.started = time.perf_counter()
+    if not edition.render_css:
+        edition.render_css = fonts.with_ttf_sources(edition.css, context.fonts_dir(root),
+                                                    context.cache_dir(root, "fonts"))
+    state.pool.submit(todo, edition.render_css)
+    state.rendered.update(_name(job) for job in todo)
+    for note in [note for job in todo for note in job.notes if note not in state.noted]:
+        state.noted.add(note)
+        log.info(build.NOTE + note)   # shown by `make site`, which hides other INFO lines
+    return len(todo)
+
+
 def _wait_for_pool(state: _State) -> None:
     if state.pool is None:
         return
@@ -215,7 +248,9 @@ def _wait_for_pool(state: _State) -> None:
             if error:
                 errors.append(error)
             else:
-                log.info(f"Rendered pdf/{name}.pdf ({pages} pages) in {seconds:.1f} s")
+                base = name.removesuffix(pdf.PRINT_SUFFIX)
+                shown = f"pdf/print/{base}.pdf" if base != name and len(state.editions) > 1 else f"pdf/{base}.pdf"
+                log.info(f"Rendered {shown} ({pages} pages) in {seconds:.1f} s")
     finally:
         _stop_pool(state)
     if errors:
@@ -243,6 +278,39 @@ def _publish_covers(config, names: list[str]) -> list[str]:
     log.info(f"Covers: {len(paths)} published under {covers.FOLDER}/ ({rendered} rendered, "
              f"{len(paths) - rendered} from cache) in {time.perf_counter() - started:.1f} s")
     return paths
+
+
+def _editions(config) -> list[bool]:
+    """The editions this build renders, each True for the printer's: the printer's alone (`make print`), or the
+    site's, with the printer's beside it under pdf/print/ when `almanac build` publishes both."""
+    if _print_edition(config):
+        return [True]
+    return [False, True] if engine.print_downloads() else [False]
+
+
+def _folder(config, edition: _Edition) -> str:
+    """Where an edition's PDFs go in the site: pdf/, or pdf/print/ for the printer's beside the site's."""
+    return "pdf/print" if edition.print_edition and not _print_edition(config) else "pdf"
+
+
+def _shown(config, edition: _Edition, job: pdf.Job) -> str:
+    return f"{_folder(config, edition)}/{job.name}.pdf"
+
+
+def _name(job: pdf.Job) -> str:
+    """A job's name in the pool's results and the manifest: slug.lang, with .print for the printer's edition."""
+    return job.name + (pdf.PRINT_SUFFIX if job.print_edition else "")
+
+
+def _files(state: _State, print_edition: bool) -> dict[str, str]:
+    """An edition's PDFs and their files in the cache, by slug.lang."""
+    return {job.name: job.cache_path.name for edition in state.editions if edition.print_edition == print_edition
+            for job in edition.jobs}
+
+
+def _screen_names(state: _State) -> list[str]:
+    """The screen edition's PDFs (slug.lang), whose first pages are the catalogue's covers."""
+    return [job.name for edition in state.editions if not edition.print_edition for job in edition.jobs]
 
 
 def _serve_cached(cache, out_dir: Path) -> list[str]:

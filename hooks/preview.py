@@ -6,8 +6,8 @@ holds only the publication, the language is built alone as a shard of the site (
 and engine.project loads only the publication and the data its pages show. This hook does the rest.
 
 Events:
-- on_config (first of all): start the rebuild's clock; let the theme's templates be listed and
-  compiled once per server, not once per rebuild; no search index.
+- on_config (first of all): start the rebuild's clock; let the theme's templates be listed once
+  per server, not once per rebuild (hooks/templates.py has them compiled once); no search index.
 - on_pre_build (after every on_config): the navigation is the publication's chapters only.
 - on_nav (before static-i18n's): the publication's index page is the preview's home page, so the
   logo leads to it and static-i18n finds a home page.
@@ -32,7 +32,7 @@ from html import escape, unescape
 from pathlib import Path
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
-from jinja2 import BytecodeCache, FileSystemLoader
+from jinja2 import FileSystemLoader
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 
@@ -45,21 +45,6 @@ log = logging.getLogger("mkdocs.hooks.preview")
 _PAGE_LINK = re.compile(r'(<a\b[^>]*?\bhref=")([^"?]*)(")')
 
 POLL_SECONDS = 0.1
-
-
-class _Compiled(BytecodeCache):
-    """Compiled templates, kept in memory for the life of the server. Jinja keys each by its file and
-    checks it against a hash of the source, so an edited override is compiled again."""
-
-    def __init__(self):
-        self.code: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket):
-        if bucket.key in self.code:
-            bucket.bytecode_from_string(self.code[bucket.key])
-
-    def dump_bytecode(self, bucket):
-        self.code[bucket.key] = bucket.bytecode_to_string()
 
 
 class _Listed(FileSystemLoader):
@@ -92,9 +77,8 @@ class _State:
         self.home = ""                             # the URL of the publication's first page
 
 
-# Caches for the life of the server, not build state: the theme's templates are the same in every rebuild.
-# Jinja checks each compiled template against a hash of its source; an override's listing is made anew.
-_compiled = _Compiled()
+# A cache for the life of the server, not build state: the theme's files are the same in every rebuild.
+# An override's listing is made anew.
 _listed: dict[str, list[str]] = {}   # the files of each installed theme's folder
 
 
@@ -103,13 +87,12 @@ _listed: dict[str, list[str]] = {}   # the files of each installed theme's folde
 def on_config(config):
     state = _state(config)
     state.started, state.cpu = time.perf_counter(), time.process_time()
-    # Every rebuild loads the theme anew; its templates are the same, and need not be listed and compiled again.
+    # Every rebuild loads the theme anew; its templates are the same, and need not be listed again.
     theme, make_env = config.theme, config.theme.get_env
 
     def get_env():
         env = make_env()
         env.loader = _Listed(env.loader.searchpath, theme.custom_dir)
-        env.bytecode_cache = _compiled
         return env
 
     theme.get_env = get_env

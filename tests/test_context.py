@@ -25,7 +25,6 @@ HOOKS = ROOT / "hooks"
 PROCESS_WIDE = {
     ("engine", "_process"): "the command (on_startup gets no config) and the latest build (on_build_error)",
     ("csp", "_parsed"): "a cache of each page's inline code, keyed by a hash of its text",
-    ("preview", "_compiled"): "the server's compiled templates, checked by Jinja against their source",
     ("preview", "_listed"): "the server's listing of the installed themes' files",
 }
 

@@ -30,7 +30,7 @@ from babel.dates import format_date
 from . import context, dates, pdf, press, printimages
 from .locales import DEFAULT_LANGUAGE, Locales
 
-PRINT_SUFFIX = ".print"
+PRINT_SUFFIX = pdf.PRINT_SUFFIX
 SCREEN_VARIANT = {"pdf_variant": "pdf/ua-1"}
 # PDF/X-4 takes no PDF/UA claim, but the structure tree, /Lang and bookmarks are kept all the same.
 PRINT_VARIANT = {"pdf_variant": press.VARIANT, "pdf_tags": True}
@@ -145,17 +145,19 @@ class Cache:
         path = folder / "manifest.json"
         self.manifest: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
 
-    def publish(self, jobs: list[pdf.Job], out_dir: Path, print_edition: bool) -> None:
+    def publish(self, jobs: list[pdf.Job], out_dir: Path, print_edition: bool, prune: bool = True) -> None:
         """Copy this edition's PDFs into the site and record them."""
         copy_out(jobs, out_dir)
-        self.record({item.name: item.cache_path.name for item in jobs}, print_edition)
+        self.record({item.name: item.cache_path.name for item in jobs}, print_edition, prune=prune)
 
-    def record(self, files: dict[str, str], print_edition: bool, languages: list[str] | None = None) -> None:
+    def record(self, files: dict[str, str], print_edition: bool, languages: list[str] | None = None,
+               prune: bool = True) -> None:
         """Record which cached file each PDF of this edition is (`files`: name -> file), then prune.
 
         This edition's entries are replaced (those of `languages` only, when given: a build of one
         language), so removed publications leave the cache; the other edition's are kept, so
-        `make print` and `make site` do not undo each other's work."""
+        `make print` and `make site` do not undo each other's work. A build of both editions records
+        the first with `prune=False`: the second's new PDFs are not listed yet."""
         suffix = PRINT_SUFFIX if print_edition else ""
 
         def replaced(name: str) -> bool:
@@ -167,7 +169,8 @@ class Cache:
         for name, file in files.items():
             self.manifest[name + suffix] = file
         (self.folder / "manifest.json").write_text(json.dumps(self.manifest, indent=1, sort_keys=True))
-        self.prune()
+        if prune:
+            self.prune()
 
     def prune(self) -> None:
         keep = set(self.manifest.values())

@@ -21,6 +21,10 @@ shards into one site and swaps it in; on any failure or signal it removes the
 temporary folder. The children are asked to die with their parent, and a later
 build removes temporary folders left by a parent that was killed outright
 (SIGKILL).
+
+While the children run, the parent shows the languages and PDFs done and the time
+left (almanac.progress: bars in a terminal, plain lines elsewhere), and the
+outcome says how many languages were built and how many PDFs rendered or reused.
 """
 
 from __future__ import annotations
@@ -37,11 +41,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import context, hosting, locales, settings, shards, status
+from . import context, hosting, locales, progress, settings, shards, status
 from .errors import AlmanacError, os_problem, shown_path
 
 TEMP_PREFIX = ".site-tmp-"
-PROGRESS_SECONDS = 30   # a build that has said nothing for this long says what it is still building
 
 
 @dataclass
@@ -49,7 +52,18 @@ class Outcome:
     status: int          # 0 on success; the build's exit code, or 128 + the signal that stopped it
     seconds: float
     site: Path
-    pdfs: int = 0
+    pdfs: int = 0        # the PDFs in the site
+    languages: int = 0   # the languages built
+    rendered: int = 0    # PDFs rendered by this build, and taken unchanged from the cache
+    reused: int = 0
+
+    def summary(self) -> str:
+        """What was built, for the last line: "3 languages, 12 PDFs (4 rendered, 8 reused) in 41 s"."""
+        made = f"{self.languages} language{'s' * (self.languages != 1)}"
+        if self.rendered or self.reused:
+            pdfs = self.rendered + self.reused
+            made += f", {pdfs} PDF{'s' * (pdfs != 1)} ({self.rendered} rendered, {self.reused} reused)"
+        return f"{made} in {self.seconds:.0f} s"
 
 
 class Interrupted(Exception):
@@ -58,26 +72,22 @@ class Interrupted(Exception):
         self.signum = signum
 
 
-def run(root: Path, site: Path, *, print_edition: bool = False, echo=None, jobs: int | None = None,
-        tag: str = "") -> Outcome:
+def run(root: Path, site: Path, *, print_edition: bool = False, echo=None, jobs: int | None = None) -> Outcome:
     """Build the project at `root` strictly into `site`; on failure `site` is left exactly as it was."""
     langs = status.languages(root / "mkdocs.yml")
     inputs = shards.fingerprint(root)
-    temp = root / f"{TEMP_PREFIX}{tag}{os.getpid()}"
+    temp = root / f"{TEMP_PREFIX}{os.getpid()}"
 
+    # The printer's edition beside the site's is rendered by the same language builds, from the same chapters.
     with_print = not print_edition and print_downloads(root)
 
     def finish() -> None:
         for lang in langs:
             shards.finish(temp / lang, lang, langs, inputs)
-        # Recorded before the printer's edition is built: recording an edition prunes every cached PDF that
-        # no edition lists, and this build's own PDFs must be listed by then, or a warm build renders them again.
-        _record_pdfs(root, *shards.pdf_files([temp / lang for lang in langs]))
-        if with_print:
-            _add_print_edition(root, temp / "print", echo=echo, jobs=jobs)
+        _record_pdfs(root, [temp / lang for lang in langs])
         shards.assemble([temp / lang for lang in langs], temp / "site", move=True, locales=locales.load(root),
-                        extra=temp / "print", memo=context.cache_dir(root, "pdf-facts"))
-        if not print_edition:   # the printer's edition's staging site is thrown away but for its PDFs
+                        memo=context.cache_dir(root, "pdf-facts"))
+        if not print_edition:   # `almanac print`'s site is a folder of PDFs for the printer, not a site to host
             hosting.write(temp / "site", context.cache_dir(root, "compressed"))
         _swap(temp / "site", site)
 
@@ -89,32 +99,6 @@ def print_downloads(root: Path) -> bool:
     """Whether a build also publishes the printer's edition: `extra.almanac.print_downloads`, when PDFs are built."""
     config = settings.read(root / "mkdocs.yml")
     return bool(config.almanac.get("print_downloads")) and config.pdf
-
-
-def _add_print_edition(root: Path, folder: Path, *, echo, jobs: int | None) -> None:
-    """Build the printer's edition beside the site's and keep its PDFs in `folder`/pdf/print/.
-
-    It is a second build of every language, in a temporary folder of its own, because the PDF hooks render
-    one edition per build (one stylesheet, one pool); its pages are thrown away. Its PDFs are cached like
-    the site's, so an unchanged one costs nothing."""
-    staging = folder.parent / "print-site"
-    try:
-        outcome = run(root, staging, print_edition=True, echo=echo, jobs=jobs, tag="print-")
-        if outcome.status:
-            raise _Failed(outcome.status)
-        (folder / "pdf" / "print").mkdir(parents=True)
-        for path in sorted((staging / "pdf").glob("*.pdf")):
-            path.rename(folder / "pdf" / "print" / path.name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-class _Failed(Exception):
-    """The printer's edition failed to build; its errors have been shown."""
-
-    def __init__(self, status: int):
-        super().__init__(status)
-        self.status = status
 
 
 def run_shard(root: Path, lang: str, shard_dir: Path, *, print_edition: bool = False, echo=None) -> Outcome:
@@ -130,9 +114,7 @@ def run_shard(root: Path, lang: str, shard_dir: Path, *, print_edition: bool = F
 
     def finish() -> None:
         shards.finish(temp / lang, lang, langs, inputs)
-        pdf = shards.read_part(temp / lang, "pdf")
-        if pdf:
-            _record_pdfs(root, pdf["files"], pdf["print_edition"], [lang])
+        _record_pdfs(root, [temp / lang], [lang])
         _swap(temp / lang, shard_dir / lang)
 
     return _build(root, temp, shard_dir / lang, [lang], finish, print_edition=print_edition, echo=echo, jobs=1)
@@ -157,6 +139,8 @@ def assemble(root: Path, shard_dir: Path, site: Path) -> Outcome:
 
 def _build(root: Path, temp: Path, site: Path, langs: list[str], finish, *, print_edition: bool, echo,
            jobs: int | None, env: dict | None = None) -> Outcome:
+    # Bars in a terminal, unless the caller takes the lines; plain lines in CI, in a pipe, in tests.
+    live = echo is None and _terminal()
     echo = echo or (lambda line: print(line, file=sys.stderr, flush=True))
     _remove_leftovers(root)
     started = time.perf_counter()
@@ -164,25 +148,28 @@ def _build(root: Path, temp: Path, site: Path, langs: list[str], finish, *, prin
     if print_edition:
         env[settings.PRINT_EDITION] = "1"
     previous = {sig: signal.signal(sig, _raise_interrupted) for sig in (signal.SIGTERM, signal.SIGHUP)}
-    builds = _Children(echo, root)
+    names = [f"the printer's edition in '{lang}'" if print_edition else f"'{lang}'" for lang in langs]
+    shown = progress.Progress(names, echo, live=live)
+    builds = _Children(shown, root)
     try:
         temp.mkdir(parents=True)
-        for lang in langs:
+        for lang, name in zip(langs, names):
             command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(temp / lang)]
-            what = f"the printer's edition in '{lang}'" if print_edition else f"'{lang}'"
-            builds.add(command, root, {**env, settings.SHARD: lang}, what)
+            builds.add(command, root, {**env, settings.SHARD: lang}, name)
         status = builds.run(jobs or os.cpu_count() or 1)
+        shown.close()
         if status == 0:
+            rendered, reused = _pdf_counts([temp / lang for lang in langs])
             finish()
-            return Outcome(0, time.perf_counter() - started, site, len(list(site.rglob("*.pdf"))))
+            return Outcome(0, time.perf_counter() - started, site, len(list(site.rglob("*.pdf"))), len(langs),
+                           rendered, reused)
         return Outcome(status if status > 0 else 128 - status, time.perf_counter() - started, site)
     except KeyboardInterrupt:
         return Outcome(128 + signal.SIGINT, time.perf_counter() - started, site)
     except Interrupted as stop:
         return Outcome(128 + stop.signum, time.perf_counter() - started, site)
-    except _Failed as failed:
-        return Outcome(failed.status, time.perf_counter() - started, site)
     finally:
+        shown.close()
         builds.stop()
         shutil.rmtree(temp, ignore_errors=True)
         for sig, handler in previous.items():
@@ -192,8 +179,8 @@ def _build(root: Path, temp: Path, site: Path, langs: list[str], finish, *, prin
 class _Children:
     """Child builds run at once, up to `jobs` of them; their lines shown once; the first failure stops the rest."""
 
-    def __init__(self, echo, root: Path):
-        self.echo = echo
+    def __init__(self, shown: progress.Progress, root: Path):
+        self.progress = shown
         self.root = root
         self.tracebacks: dict = {}
         self.names: dict = {}
@@ -206,22 +193,17 @@ class _Children:
         self.waiting.append((command, cwd, env, name))
 
     def run(self, jobs: int) -> int:
-        total, done = len(self.waiting), 0
-        self.started = time.perf_counter()
-        last_word = self.started
         while self.waiting or self.running:
             while self.waiting and len(self.running) < jobs:
                 self._start(*self.waiting.pop(0))
             try:
                 child, line = self.events.get(timeout=0.5)  # a timeout, so that signals are handled promptly
             except queue.Empty:
-                # A long build says it is alive, and what it is doing, at least every PROGRESS_SECONDS.
-                if time.perf_counter() - last_word >= PROGRESS_SECONDS:
-                    last_word = time.perf_counter()
-                    self.echo(f"... still building {', '.join(self.names[c] for c in self.running)} "
-                              f"({last_word - self.started:.0f} s, {done} of {total} done)")
+                # A long build says it is alive, and what it is doing.
+                self.progress.tick([self.names[c] for c in self.running])
                 continue
             if line is not None:
+                self.progress.feed(line)
                 self._show(child, line)
                 continue
             self._show(child, None)   # the end of its output: a traceback in reading is shown now
@@ -230,10 +212,7 @@ class _Children:
             if status != 0:
                 self.stop()
                 return status
-            done += 1
-            last_word = time.perf_counter()
-            if total > 1:
-                self.echo(f"[{done}/{total}] {self.names[child]} built in {last_word - self.started:.0f} s")
+            self.progress.language_built(self.names[child])
         return 0
 
     def stop(self) -> None:
@@ -281,7 +260,7 @@ class _Children:
     def _once(self, line: str) -> None:
         if _worth_showing(line) and line not in self.shown:
             self.shown.add(line)
-            self.echo(line)
+            self.progress.show(line)
 
 
 class _Traceback:
@@ -325,11 +304,37 @@ class _Traceback:
                 f"please report it with this line.")
 
 
-def _record_pdfs(root: Path, files: dict[str, str], print_edition: bool, languages: list[str] | None = None) -> None:
+def _pdf_counts(shards_built: list[Path]) -> tuple[int, int]:
+    """How many PDFs the language builds rendered, and how many they took unchanged from the cache."""
+    rendered = reused = 0
+    for shard in shards_built:
+        pdf = shards.read_part(shard, "pdf")
+        if pdf:
+            rendered += len(pdf.get("rendered", []))
+            reused += len(pdf["files"]) + len(pdf.get("print_files", {})) - len(pdf.get("rendered", []))
+    return rendered, reused
+
+
+def _terminal() -> bool:
+    """Whether the build's lines go to a terminal that can show live bars (not CI, not TERM=dumb)."""
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    return console.is_terminal and not console.is_dumb_terminal
+
+
+def _record_pdfs(root: Path, built: list[Path], languages: list[str] | None = None) -> None:
+    """Record the PDFs of the language builds in the cache's manifest (`languages`: only theirs are replaced)."""
+    files, print_edition = shards.pdf_files(built)
+    printed = shards.print_files(built)
     if files:
         from . import brochures  # imports WeasyPrint's helpers: only when there are PDFs
 
-        brochures.Cache(context.cache_dir(root, "pdf")).record(files, print_edition, languages)
+        cache = brochures.Cache(context.cache_dir(root, "pdf"))
+        if printed:
+            # Both editions listed before pruning: pruning after the first would drop the second's new PDFs.
+            cache.record(printed, True, languages, prune=False)
+        cache.record(files, print_edition, languages)
 
 
 NOTE = "Note: "   # an INFO message that starts so is shown by a publishing build (e.g. a photo downsampled)

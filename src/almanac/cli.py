@@ -60,14 +60,14 @@ def build(config, site_dir, jobs, shard, shard_dir):
         outcome = _guard(lambda: builder.run_shard(root, shard, target), config)
         if outcome.status:
             _fail_build(outcome.status, f"{shard_dir}/{shard}")
-        click.echo(f"Built the {shard} shard in {shard_dir}/{shard}/ in {outcome.seconds:.0f} s "
-                   f"({outcome.pdfs} PDFs). Assemble the site with 'almanac assemble'.", err=True)
+        click.echo(f"Built the {shard} shard in {shard_dir}/{shard}/: {outcome.summary()}. "
+                   f"Assemble the site with 'almanac assemble'.", err=True)
         return
     outcome = _guard(lambda: builder.run(root, (root / site_dir).resolve(), jobs=jobs), config)
     if outcome.status:
         _fail_build(outcome.status, site_dir)
-    click.echo(f"Built {site_dir}/ in {outcome.seconds:.0f} s ({outcome.pdfs} PDFs). "
-               f"Open {site_dir}/index.html, or run 'make serve'.", err=True)
+    click.echo(f"Built {site_dir}/: {outcome.summary()}. Open {site_dir}/index.html, or run 'make serve'.",
+               err=True)
 
 
 @main.command()

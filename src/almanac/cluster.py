@@ -23,7 +23,7 @@ from .errors import AlmanacError
 class ClusterPool:
     """The interface of `pdf.RenderPool`, on a Dask scheduler: submit jobs, iterate results, close."""
 
-    def __init__(self, address: str, css: str, root: Path):
+    def __init__(self, address: str, root: Path):
         try:
             from distributed import Client
         except ImportError:
@@ -34,13 +34,13 @@ class ClusterPool:
         except (OSError, TimeoutError) as exc:
             raise AlmanacError(f"PDF scheduler {address!r}: cannot connect ({exc}); expected a running "
                                f"Dask scheduler, or unset ALMANAC_SCHEDULER to render on this machine.") from None
-        self.address, self.css, self.root = address, css, str(root)
+        self.address, self.root = address, str(root)
         self._futures: list = []
         self._targets: dict[str, Path] = {}
 
-    def submit(self, jobs: list[pdf.Job]) -> None:
+    def submit(self, jobs: list[pdf.Job], css: str) -> None:
         for job in sorted(jobs, key=lambda j: -j.size):
-            future = self.client.submit(pdf.render_remote, job, self.css, self.root, key=f"almanac-pdf-{job.key}")
+            future = self.client.submit(pdf.render_remote, job, css, self.root, key=f"almanac-pdf-{job.key}")
             self._targets[future.key] = job.cache_path
             self._futures.append(future)
 

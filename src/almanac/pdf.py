@@ -47,6 +47,7 @@ from .errors import AlmanacError
 from .urlpolicy import RefusedURL, check
 
 CACHE_VERSION = "1"
+PRINT_SUFFIX = ".print"   # the printer's edition's PDFs, as the manifest and the log name them
 
 
 @dataclass
@@ -281,7 +282,8 @@ def cache_key(job: Job, shared: str, root: Path | None = None) -> str:
 
 
 def render(job: Job, css: str, root: str) -> tuple[str, int, float, str | None]:
-    """Render one PDF into the cache (runs in a worker process). Returns (slug.lang, pages, seconds, error)."""
+    """Render one PDF into the cache (runs in a worker process). Returns (name, pages, seconds, error), the
+    name being slug.lang, or slug.lang.print for the printer's edition."""
     import os
 
     # fontTools stamps each embedded font subset with the current time unless told otherwise.
@@ -295,7 +297,7 @@ def render(job: Job, css: str, root: str) -> tuple[str, int, float, str | None]:
     # Pyphen has no Kazakh: ours, registered in this worker process before any layout.
     hyphenation.register()
     started = time.perf_counter()
-    name = job.name
+    name = job.name + (PRINT_SUFFIX if job.print_edition else "")
     try:
         # The printer's edition's images in CMYK: converted once, kept for the finisher, which puts back
         # what WeasyPrint can only embed as JPEG.
@@ -360,29 +362,31 @@ class RenderPool:
 
     Jobs are submitted as soon as a language's chapters are known, so the
     workers render one language while the main process writes the pages of the
-    next. With one worker, jobs run in this process when results are asked for.
+    next. Each batch comes with its edition's stylesheet: one pool renders both
+    editions from the same chapters. With one worker, jobs run in this process
+    when results are asked for.
     """
 
-    def __init__(self, css: str, root: Path, workers: int):
-        self.css, self.root, self.workers = css, str(root), max(1, workers)
+    def __init__(self, root: Path, workers: int):
+        self.root, self.workers = str(root), max(1, workers)
         self._pool: ProcessPoolExecutor | None = None
         self._futures: list = []
-        self._inline: list[Job] = []
+        self._inline: list[tuple[Job, str]] = []
 
-    def submit(self, jobs: list[Job]) -> None:
+    def submit(self, jobs: list[Job], css: str) -> None:
         if self.workers == 1:
-            self._inline.extend(jobs)
+            self._inline.extend((job, css) for job in jobs)
             return
         if self._pool is None:
             self._pool = ProcessPoolExecutor(max_workers=self.workers)
         # Longest documents first keeps every core busy until the end.
         for job in sorted(jobs, key=lambda j: -j.size):
-            self._futures.append(self._pool.submit(render, job, self.css, self.root))
+            self._futures.append(self._pool.submit(render, job, css, self.root))
 
     def results(self):
-        """Yield (name, pages, seconds, error) as each PDF finishes."""
-        for job in self._inline:
-            yield render(job, self.css, self.root)
+        """Yield (name, pages, seconds, error) as each PDF finishes (a printer's-edition PDF's name ends in .print)."""
+        for job, css in self._inline:
+            yield render(job, css, self.root)
         for future in as_completed(self._futures):
             yield future.result()
 

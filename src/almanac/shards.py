@@ -7,7 +7,8 @@ assembling adds the one file that spans the languages.
 
 Reads: shard folders, each holding a site folder and `.almanac-shard/`:
 - `pages.json` (written by hooks/i18n.py): the language's pages, which are fallbacks, the site's URL;
-- `pdf.json` (written by hooks/pdf.py, when PDFs are on): its PDFs and their files in the PDF cache;
+- `pdf.json` (written by hooks/pdf.py, when PDFs are on): its PDFs and their files in the PDF cache, and
+  those of the printer's edition when the build published it beside the site's, under pdf/print/;
 - `shard.json` (written by `finish`, after the build succeeded): its language, the site's languages and
   a fingerprint of the inputs, so that shards of different sources are never assembled together.
 Writes: with `finish`, trims a shard to what it owns; with `assemble`, the whole site.
@@ -15,7 +16,8 @@ Writes: with `finish`, trims a shard to what it owns; with `assemble`, the whole
 Who writes what in the whole site:
 - the default language's shard: everything at the site root, shared files included
   (theme assets, 404.html, search/search_index.json), and its own pages and CSV files;
-- each other language's shard: <lang>/ (pages, CSV files, 404.html, search index) and pdf/<slug>.<lang>.pdf;
+- each other language's shard: <lang>/ (pages, CSV files, 404.html, search index), pdf/<slug>.<lang>.pdf
+  and pdf/print/<slug>.<lang>.pdf;
 - assembling: sitemap.xml and sitemap.xml.gz, from the pages of every shard.
 """
 
@@ -121,12 +123,12 @@ def finish(shard: Path, lang: str, langs: list[str], inputs: str) -> None:
 
 
 def assemble(shards: list[Path], target: Path, *, move: bool = False, locales=None,
-             extra: Path | None = None, memo: Path | None = None) -> Assembled:
+             memo: Path | None = None) -> Assembled:
     """Put the shards of every language together into `target` (which must not exist yet).
 
     With `locales`, the publication home pages also get the page count and size of every language's PDF:
     a shard knows only its own language's PDFs, so these facts can be filled in only here (page counts kept in
-    `memo`, see overview.pdf_pages). Files in `extra` (the printer's edition's PDFs) join the site too."""
+    `memo`, see overview.pdf_pages)."""
     records = [_record(shard) for shard in shards]
     langs = records[0]["languages"]
     for shard, record in zip(shards, records):
@@ -152,8 +154,6 @@ def assemble(shards: list[Path], target: Path, *, move: bool = False, locales=No
         waiting += [target / page for page in (read_part(shard, "facts") or {}).get("pages", [])]
         _merge(shard, target, move)
     write_sitemap(target, pages, langs, site_url)
-    if extra is not None and extra.is_dir():
-        _merge(extra, target, move)
     if locales is not None and (target / "pdf").is_dir():
         # Only the pages each shard listed (hooks/readers.py): reading every page of a large site would not scale.
         overview.fill_pages(waiting, target / "pdf", locales, memo)
@@ -169,6 +169,14 @@ def pdf_files(shards: list[Path]) -> tuple[dict[str, str], bool]:
             files.update(pdf["files"])
             print_edition = print_edition or pdf["print_edition"]
     return files, print_edition
+
+
+def print_files(shards: list[Path]) -> dict[str, str]:
+    """The printer's edition's PDFs the shards published beside the site's, under pdf/print/ ({name: cached file})."""
+    files: dict[str, str] = {}
+    for shard in shards:
+        files.update((read_part(shard, "pdf") or {}).get("print_files", {}))
+    return files
 
 
 def _record(shard: Path) -> dict:
