@@ -16,6 +16,9 @@ APT_TOOLS += /usr/sbin/nginx:nginx-light /usr/share/nginx/modules/ngx_http_brotl
 # The Nu HTML Checker, pinned, installed by npm into .tools/ (git-ignored); it runs on Debian's Java.
 VNU_VERSION := 26.9.27
 VNU_DIR     := .tools/node_modules/vnu-jar
+# Lighthouse, pinned (13 needs Node 22; Debian 12 has 18), for its scores behind nginx in make test-all/quality.
+LIGHTHOUSE_VERSION := 12.2.3
+LIGHTHOUSE_DIR     := .tools/node_modules/lighthouse
 export NO_MKDOCS_2_WARNING := true
 
 # What users type (TITLE, FILE, SLUG, ...) reaches the program as it was typed, never as part of a shell line:
@@ -127,13 +130,16 @@ test-all: $(STAMP) system-deps validators
 quality: QUALITY_REPORT := docs/quality.md
 quality: test-all
 
-## The validators the tests run beyond Python packages: the Nu HTML Checker at VNU_VERSION.
+## The validators the tests run beyond Python packages: the Nu HTML Checker at VNU_VERSION and Lighthouse at
+## LIGHTHOUSE_VERSION, in one npm install (a second --no-save install would prune the first's package).
 ## --ignore-scripts: vnu-jar's postinstall would download a JDK from GitHub; Debian's Java runs it.
 validators: system-deps
-	@grep -qs '"version": *"$(VNU_VERSION)"' $(VNU_DIR)/package.json && test -f $(VNU_DIR)/build/dist/vnu.jar || { \
-	  echo "Installing vnu-jar $(VNU_VERSION) into .tools/"; \
-	  npm install --prefix .tools --no-save --no-audit --no-fund --ignore-scripts --loglevel=error vnu-jar@$(VNU_VERSION) && \
-	  test -f $(VNU_DIR)/build/dist/vnu.jar; }
+	@grep -qs '"version": *"$(VNU_VERSION)"' $(VNU_DIR)/package.json && test -f $(VNU_DIR)/build/dist/vnu.jar && \
+	  grep -qs '"version": *"$(LIGHTHOUSE_VERSION)"' $(LIGHTHOUSE_DIR)/package.json || { \
+	  echo "Installing vnu-jar $(VNU_VERSION) and lighthouse $(LIGHTHOUSE_VERSION) into .tools/"; \
+	  npm install --prefix .tools --no-save --no-audit --no-fund --ignore-scripts --loglevel=error \
+	    vnu-jar@$(VNU_VERSION) lighthouse@$(LIGHTHOUSE_VERSION) && \
+	  test -f $(VNU_DIR)/build/dist/vnu.jar && test -f $(LIGHTHOUSE_DIR)/cli/index.js; }
 
 system-deps: APT_NEEDED = $(APT_TOOLS) $(APT_FILES)
 print-deps: APT_NEEDED = $(APT_FILES)

@@ -97,8 +97,9 @@ def render(rows: dict[str, list[dict]], versions: dict[str, str], date: datetime
         if check == "requests":
             lines += static_foreign(rows.get("foreign-static"), rows.get("foreign-allowed"))
     lines += bad_input(rows.get("bad-input")) + reproducibility(rows.get("reproducibility"))
+    lines += lighthouse(rows.get("lighthouse"))
     known = {check for check, *_ in TABLES} | {"html-filtered", "foreign-static", "foreign-allowed", "bad-input",
-                                              "reproducibility"}
+                                              "reproducibility", "lighthouse"}
     for check in sorted(set(rows) - known):
         lines += [f"## Other figures: {check}", ""] + table(rows[check])
     lines += ["## Tools", "", "| tool | version |", "|---|---|"]
@@ -177,6 +178,18 @@ def static_foreign(rows: list[dict] | None, allowed: list[dict] | None) -> list[
                   "| URL | found | why it is never fetched |", "|---|---|---|"]
         lines += [f"| `{cell(a['url'])}` | {a['count']} | {cell(a['reason'])} |" for a in allowed] + [""]
     return lines
+
+
+def lighthouse(rows: list[dict] | None) -> list[str]:
+    lines = ["## Lighthouse behind nginx", "",
+             "Lighthouse's mobile audit (simulated throttling, Debian's Chromium) of three pages served by nginx "
+             "with docs/nginx.conf (tests/test_hosting.py). Accessibility, best practices and SEO must be 100; "
+             "performance depends on the machine's load during the run and is recorded, not asserted.", ""]
+    if not rows:
+        return lines + [NOT_MEASURED, ""]
+    lines += ["| page | performance | accessibility | best practices | SEO |", "|---|---|---|---|---|"]
+    return lines + [f"| {r.get('page')} | {r.get('performance')} | {r.get('accessibility')} | "
+                    f"{r.get('best-practices')} | {r.get('seo')} |" for r in rows] + [""]
 
 
 def bad_input(rows: list[dict] | None) -> list[str]:

@@ -50,6 +50,7 @@ FILE_STEM = "strings"         # strings.<lang>.po, strings.pot
 _BRACED = re.compile(r"\{(\w+)\}")
 _CATEGORIES = ("zero", "one", "two", "few", "many", "other")
 _EXACT = re.compile(r"=\d+(?:\.\d+)?")
+STANDALONE = "standalone"     # a unit's forms for a number standing alone; entries `…[standalone =5]`
 _INTERCHANGEABLE = {"value": "number", "number": "value"}   # an indicator label's number with or without its unit
 
 
@@ -71,7 +72,7 @@ class String:
 
     def target_path(self, lang: str, form: str | None = None) -> tuple:
         path = self.path + ((lang,) if self.per_language else ())
-        return path + ((form,) if form else ())
+        return path + (tuple(form.split(" ")) if form else ())
 
 
 def collect(config: Path) -> list[String]:
@@ -275,9 +276,12 @@ def _localised(node: dict, languages: set[str]) -> bool:
     return all(isinstance(v, str) for v in values) or all(_is_forms(v) for v in values)
 
 
-def _is_forms(value) -> bool:
+def _is_forms(value, nested: bool = True) -> bool:
+    """Plural forms {category or "=N": form}; a unit's may also hold `standalone` forms, the same kind of
+    mapping for a number standing alone (almanac.indicators: kk «бес филиал» alone, «бес филиалы» in a sentence)."""
     return isinstance(value, dict) and bool(value) and all(
-        isinstance(k, str) and (k in _CATEGORIES or _EXACT.fullmatch(k)) and isinstance(v, str)
+        isinstance(k, str) and ((k in _CATEGORIES or _EXACT.fullmatch(k)) and isinstance(v, str)
+                                or nested and k == STANDALONE and _is_forms(v, nested=False))
         for k, v in value.items())
 
 
@@ -364,6 +368,17 @@ def _entries(string: String, target, lang: str | None, by_index: dict[int, str],
         yield polib.POEntry(msgctxt=f"{string.context}[{category}]", msgid=forms.get(category) or forms.get("other"),
                             msgstr=target.get(category, ""), occurrences=occurrence,
                             comment=f"The '{category}' form (CLDR): for numbers no gettext form covers, e.g. 1.5.")
+    alone_source, alone_target = forms.get(STANDALONE) or {}, target.get(STANDALONE) or {}
+    keys = sorted({*alone_source, *(alone_target if lang else {})},
+                  key=lambda k: (not _EXACT.fullmatch(k), float(k[1:]) if _EXACT.fullmatch(k) else 0, k))
+    for key in keys:
+        source = alone_source.get(key) or (_russian_exact(forms, key) if _EXACT.fullmatch(key) else
+                                            forms.get(key) or forms.get("other", ""))
+        yield polib.POEntry(msgctxt=f"{string.context}[{STANDALONE} {key}]", msgid=source,
+                            msgstr=alone_target.get(key, ""), occurrences=occurrence,
+                            comment=f"The form for {'exactly ' + key[1:] if _EXACT.fullmatch(key) else key} when the "
+                                    f"number stands alone (a key figure, a table's target), where the language "
+                                    f"words it otherwise than in a sentence.")
 
 
 def _russian_exact(forms: dict, key: str) -> str:
@@ -383,13 +398,18 @@ def _describe(string: String) -> str:
 
 
 def _form(context: str) -> str | None:
-    match = re.search(r"\[(=\d+(?:\.\d+)?|zero|one|two|few|many|other)\]$", context)
+    match = re.search(r"\[((?:standalone )?(?:=\d+(?:\.\d+)?|zero|one|two|few|many|other))\]$", context)
     return match.group(1) if match else None
 
 
 def _source_text(string: String, form: str | None) -> str:
     if isinstance(string.source, str):
         return string.source
+    if form and form.startswith(STANDALONE + " "):
+        form = form.split(" ", 1)[1]
+        alone = string.source.get(STANDALONE) or {}
+        if form in alone:
+            return alone[form]
     if form and _EXACT.fullmatch(form):
         return _russian_exact(string.source, form)
     return string.source.get(form) or string.source.get("other") or string.source.get("many") or ""
@@ -414,8 +434,11 @@ def _write(root: Path, lang: str, updates: dict[str, list]) -> tuple[list[str], 
                     edits.append((string.target_path(lang), text))
                 continue
             current = current if isinstance(current, dict) else {}
-            shown_now = current.get(form) if _EXACT.fullmatch(form) else \
-                current.get(form) or current.get("other") or current.get("many")
+            if form.startswith(STANDALONE + " "):
+                shown_now = (current.get(STANDALONE) or {}).get(form.split(" ", 1)[1])
+            else:
+                shown_now = current.get(form) if _EXACT.fullmatch(form) else \
+                    current.get(form) or current.get("other") or current.get("many")
             if shown_now != text:
                 edits.append((string.target_path(lang, form), text))
         if not edits:
