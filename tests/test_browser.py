@@ -247,12 +247,14 @@ def _foreign(url: str, server: str) -> bool:
 # -- Private: nothing from another host ------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_tour_visits_every_page_in_every_language(tour, built_site):
     counts = Counter(visit.lang for visit in tour.visits)
     assert len(tour.visits) == len(list(built_site.rglob("index.html"))) + 1, "every index.html and 404.html"
     assert all(counts[lang] > 0 for lang in LANGUAGES), f"pages per language: {dict(counts)}"
 
 
+@pytest.mark.slow
 def test_no_page_requests_anything_from_another_host(tour, quality):
     for lang, visits in _by_language(tour.visits).items():
         quality.record("requests", language=lang, pages=len(visits),
@@ -265,11 +267,13 @@ def test_no_page_requests_anything_from_another_host(tour, quality):
     assert unrecorded == [], f"no search index request recorded for {unrecorded}"
 
 
+@pytest.mark.slow
 def test_no_page_logs_an_error(tour):
     errors = {v.path or "/": v.errors for v in tour.visits if v.errors and v.path != "404.html"}
     assert errors == {}, f"console errors or uncaught exceptions: {errors}"
 
 
+@pytest.mark.slow
 def test_the_404_page_logs_no_error(tour):
     # 404.html is a template rendered in every language pass: hooks/i18n.py keeps the default language's at
     # the root, without the alternate links beside which Material would fetch sitemap.xml.
@@ -285,6 +289,7 @@ def _directives(policy: str) -> dict[str, list[str]]:
     return {p[0].lower(): p[1:] for p in parts}
 
 
+@pytest.mark.slow
 def test_every_page_carries_a_policy_that_forbids_other_hosts_and_inline_code(tour):
     problems: dict[str, list[str]] = {}
     for visit in tour.visits:
@@ -307,6 +312,7 @@ def test_every_page_carries_a_policy_that_forbids_other_hosts_and_inline_code(to
     assert problems == {}, problems
 
 
+@pytest.mark.slow
 def test_no_page_breaks_its_own_policy(tour, quality):
     for lang, visits in _by_language(tour.visits).items():
         quality.record("csp", language=lang, pages=len(visits),
@@ -409,6 +415,7 @@ def test_chart_text_is_legible_at_360_pixels_with_a_table_of_the_same_numbers(se
 # -- Accessible: axe-core on every page -------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_axe_finds_no_serious_or_critical_violation(tour, quality):
     for lang, visits in _by_language(tour.visits).items():
         impacts = Counter(v["impact"] for visit in visits for v in visit.axe)
@@ -525,6 +532,7 @@ def test_search_finds_pages_in_the_readers_language(server, browser, built_site,
 # -- PDFs in the reader's language -----------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_every_pdf_button_offers_a_pdf_in_the_pages_language(tour, server):
     links = {(link["href"][len(tour.origin):], visit.lang, link["hreflang"], link["download"])
              for visit in tour.visits for link in visit.pdf_links}

@@ -138,6 +138,7 @@ def test_the_home_page_does_not_shift_while_it_loads(server, browser, viewport, 
     assert moved == {}, f"cumulative layout shift of {MAX_SHIFT} or more at {viewport['width']} px: {moved}"
 
 
+@pytest.mark.slow
 def test_the_phone_layout_has_no_overflow_and_big_enough_targets(server, browser, built_site):
     pages = sorted(set(publication_homes(built_site)) | set(table_pages(built_site)))
     assert len(publication_homes(built_site)) >= 5 * len(LANGUAGES) - 4, publication_homes(built_site)
@@ -158,6 +159,7 @@ def test_the_phone_layout_has_no_overflow_and_big_enough_targets(server, browser
     assert small == [], small[:20]
 
 
+@pytest.mark.slow
 def test_indicator_tables_span_the_column(server, browser, built_site):
     pages = [p for p in table_pages(built_site) if "almanac-indicators" in (built_site / p / "index.html").read_text()]
     assert pages, "no page with indicator tables"

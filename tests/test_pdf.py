@@ -65,6 +65,7 @@ def pdf_text(path: Path) -> str:
     return " ".join(result.stdout.split())
 
 
+@pytest.mark.slow
 def test_pdfs_are_brochures_with_bookmarks_metadata_and_structure(built_site, readers, publications):
     for pub in publications:
         for lang in LANGUAGES:
@@ -157,6 +158,7 @@ def test_chapters_in_the_original_language_carry_it_in_the_structure_tree(built_
         assert not any("/Lang" in element for element, _ in elements), name
 
 
+@pytest.mark.slow
 def test_every_pdf_ends_with_a_colophon_of_what_the_sources_state(built_site, publications):
     from babel.dates import format_date
 
@@ -174,6 +176,7 @@ def test_every_pdf_ends_with_a_colophon_of_what_the_sources_state(built_site, pu
                 assert "Creative Commons" not in back and "creativecommons" not in back, f"{pub.slug}.{lang}: {back}"
 
 
+@pytest.mark.slow
 def test_pdfs_are_dated_by_the_last_commit_of_their_content(built_site, publications):
     dt = datetime
     for pub in publications:

@@ -101,6 +101,7 @@ def brochures_pdf(tmp_path_factory) -> dict[str, Path]:
 
 # Footnotes ---------------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", list(EDITIONS))
 def test_every_note_is_on_its_calls_page(brochures_pdf, lang):
     calls, notes, _ = footnotes(brochures_pdf[lang])
@@ -111,6 +112,7 @@ def test_every_note_is_on_its_calls_page(brochures_pdf, lang):
     assert max(collections.Counter(notes.values()).values()) >= 3
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", list(EDITIONS))
 def test_a_notes_marker_shares_the_line_of_its_text(brochures_pdf, lang):
     _, _, alone = footnotes(brochures_pdf[lang])
@@ -139,6 +141,7 @@ def test_the_sites_russian_pdfs_have_a_books_measure(built_site):
         assert statistics.median(len(line) for line in body_lines(path)) <= 80, path.name
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang, most", [("ru", 80), ("kk", 80), ("en", 80)])
 def test_the_measure_is_a_books(brochures_pdf, lang, most):
     lengths = [len(line) for line in body_lines(brochures_pdf[lang])]
@@ -146,6 +149,7 @@ def test_the_measure_is_a_books(brochures_pdf, lang, most):
     assert 55 <= statistics.median(lengths) <= most
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", list(EDITIONS))
 def test_short_tables_are_whole_and_captions_stay_with_their_tables(brochures_pdf, lang):
     table, row = WORDS[lang][:2]
@@ -157,6 +161,7 @@ def test_short_tables_are_whole_and_captions_stay_with_their_tables(brochures_pd
         assert rows == set(caption), f"{lang}: table {number}: caption on page {caption}, rows on {sorted(rows)}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", list(EDITIONS))
 def test_a_continued_table_repeats_its_header_and_says_so(brochures_pdf, lang):
     table, row, indicator = WORDS[lang][:3]
@@ -169,6 +174,7 @@ def test_a_continued_table_repeats_its_header_and_says_so(brochures_pdf, lang):
         assert indicator in pages[page], f"{lang}: page {page + 1} lacks the header row"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", list(EDITIONS))
 def test_a_short_introduction_shares_the_contents_page(brochures_pdf, lang):
     pages = page_texts(brochures_pdf[lang])
@@ -183,12 +189,14 @@ def test_a_short_introduction_shares_the_contents_page(brochures_pdf, lang):
     ("en", "“Voice of the Community”, with a part called “Right to ‘Health’”."),
     ("kk", "«Қауымдастық үні» деп атады."),
 ])
+@pytest.mark.slow
 def test_quotes_are_the_languages_in_the_pdf(brochures_pdf, lang, expected):
     text = " ".join(page_texts(brochures_pdf[lang]))
     assert expected in text
     assert 'print("x")' in text   # code keeps its straight quotes
 
 
+@pytest.mark.slow
 def test_year_ranges_and_years_with_their_abbreviation_never_break(brochures_pdf):
     for lang, path in brochures_pdf.items():
         lines = layout_lines(path)
@@ -198,6 +206,7 @@ def test_year_ranges_and_years_with_their_abbreviation_never_break(brochures_pdf
         assert sum("2021–2024" in line for line in lines) > 20
 
 
+@pytest.mark.slow
 def test_no_hyphenated_fragment_is_alone_on_a_line(brochures_pdf):
     for lang, path in brochures_pdf.items():
         alone = [line for line in layout_lines(path) if re.fullmatch(r"\s*\w{1,8}-\s*", line)]
