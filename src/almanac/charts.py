@@ -130,6 +130,7 @@ def _svg(fig, title: str, description: str, ident: str, family: str, layout: str
     svg = svg.replace(f"'{family}'", f"'{FONT_FAMILY}'").replace(f'"{family}"', f'"{FONT_FAMILY}"')
     svg = re.sub(r'\s(width|height)="[\d.]+pt"', "", svg, count=2)
     svg = _flatten(svg)
+    svg = _number_hashed_ids(svg)
     if layout != "wide":
         ident = f"{ident}-{layout}"
     # matplotlib names its groups figure_1, axes_1 …: unique per page only once prefixed with the chart's id.
@@ -147,6 +148,19 @@ def _svg(fig, title: str, description: str, ident: str, family: str, layout: str
         1,
     )
     return svg
+
+
+# matplotlib names clip paths and glyphs by a hash of their floats before rounding ("p" + 10 hex digits): the
+# last bits of a text's measured extent may vary with what the process drew before (fonts are cached per
+# process), and the name with them, although the SVG draws the same. Named by order of appearance instead.
+_HASHED_ID = re.compile(r"\b(p[0-9a-f]{10})\b")
+
+
+def _number_hashed_ids(svg: str) -> str:
+    names: dict[str, str] = {}
+    for match in re.finditer(r'\bid="(p[0-9a-f]{10})"', svg):
+        names.setdefault(match[1], f"clip{len(names) + 1}")
+    return _HASHED_ID.sub(lambda m: names.get(m[1], m[1]), svg) if names else svg
 
 
 # A group with no attribute but its id around one leaf element: matplotlib wraps every tick, label and bar in
