@@ -362,6 +362,7 @@ def test_bom_crlf_and_nfd_files_simply_work(fresh):
     assert index.select_one("article table") is not None, "the data file with a BOM and CRLF lost its table"
 
 
+@pytest.mark.slow
 def test_whitespace_edits_do_not_make_translations_stale_but_words_do(fresh):
     project = fresh
     from almanac import translations

@@ -267,6 +267,7 @@ def test_the_build_names_a_malformed_source_hash_in_one_line(mini_project, tmp_p
 
 # ---- make new ---------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_make_new_takes_the_title_as_typed(mini_project, tmp_path):
     """Quotes, `$`, backticks, `$(...)`, backslashes and tags: no shell runs them, and the title is verbatim."""
     pwned = tmp_path / "pwned"

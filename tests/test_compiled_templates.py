@@ -4,6 +4,8 @@ never published, and the pages they render unchanged."""
 
 from __future__ import annotations
 
+import pytest
+
 import importlib.metadata
 import subprocess
 import sys
@@ -86,6 +88,7 @@ def test_a_site_built_with_compiled_templates_is_the_same_and_holds_none_of_them
     assert not published & {path.name for path in stored}
 
 
+@pytest.mark.slow
 def test_every_language_pass_after_the_first_compiles_nothing(mini_project, tmp_path):
     """One build of three languages in one process: the second and third passes load every template."""
     script = ("import sys\n"

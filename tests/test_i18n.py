@@ -173,6 +173,7 @@ def test_status_report_finds_stale_and_missing_translations(tmp_path):
     assert states[("demo-report-2023/index.md", "en")] == "stale"
 
 
+@pytest.mark.slow
 def test_stale_and_missing_translations_fail_a_strict_build(mini_project):
     from tests.conftest import run_mkdocs
 

@@ -201,18 +201,19 @@ def test_the_library_index_has_each_publication_once_with_a_short_abstract(built
 # -- In Chromium ---------------------------------------------------------------------------------------
 
 # (page, forms of one word): each form must find the same pages there. The page sets the scope: a
-# publication's home searches that publication and the library's titles and abstracts.
+# publication's home searches that publication and the library's titles and abstracts. One word per
+# language runs in `make test`; the others in the full lane.
 FORMS = [
     ("kibhr-2015-2018/", ["оценка", "оценки", "оценку", "оценке", "оценках"]),
-    ("kibhr-2015-2018/", ["правозащитной", "правозащитных", "правозащитный", "правозащитным"]),
-    ("runpud-2021-2024/", ["правозащитная", "правозащитные", "правозащитной", "правозащитных"]),
-    ("kibhr-2015-2018/", ["правозащитник", "правозащитников", "правозащитника", "правозащитникам"]),
+    pytest.param("kibhr-2015-2018/", ["правозащитной", "правозащитных", "правозащитный", "правозащитным"], marks=pytest.mark.slow),
+    pytest.param("runpud-2021-2024/", ["правозащитная", "правозащитные", "правозащитной", "правозащитных"], marks=pytest.mark.slow),
+    pytest.param("kibhr-2015-2018/", ["правозащитник", "правозащитников", "правозащитника", "правозащитникам"], marks=pytest.mark.slow),
     ("en/inpud-2025-2029/", ["strategy", "strategies"]),
-    ("en/kibhr-2015-2018/", ["right", "rights"]),
-    ("en/runpud-2021-2024/", ["evaluation", "evaluating"]),
+    pytest.param("en/kibhr-2015-2018/", ["right", "rights"], marks=pytest.mark.slow),
+    pytest.param("en/runpud-2021-2024/", ["evaluation", "evaluating"], marks=pytest.mark.slow),
     ("kk/kibhr-2015-2018/", ["құқықтары", "құқықтарын", "құқықтарының", "құқық", "құқықтар"]),
-    ("kk/kibhr-2015-2018/", ["ұйымдар", "ұйымның", "ұйымдарының", "ұйым"]),
-    ("kk/runpud-2021-2024/", ["құқықтарын", "құқықтардың", "құқықтары"]),
+    pytest.param("kk/kibhr-2015-2018/", ["ұйымдар", "ұйымның", "ұйымдарының", "ұйым"], marks=pytest.mark.slow),
+    pytest.param("kk/runpud-2021-2024/", ["құқықтарын", "құқықтардың", "құқықтары"], marks=pytest.mark.slow),
 ]
 
 RESULTS_SHOWN = """() => {
@@ -272,7 +273,8 @@ def searching(browser, site_server):  # noqa: F811  (browser is test_browser's f
     context.close()
 
 
-@pytest.mark.parametrize("path, forms", FORMS, ids=[f"{path}{forms[0]}" for path, forms in FORMS])
+@pytest.mark.parametrize("path, forms", FORMS, ids=[f"{_path}{_forms[0]}" for _path, _forms in
+                                                      (getattr(case, "values", case) for case in FORMS)])
 def test_each_form_of_a_word_finds_the_same_pages(searching, path, forms):
     found = {form: searching(path, form) for form in forms}
     for form, result in found.items():
