@@ -80,6 +80,33 @@ def mkdocs_in_process(project: Path, site: Path) -> InProcess:
     return InProcess(result.exit_code, output)
 
 
+def almanac_in_process(*args: str, cwd: Path):
+    """The `almanac` command line in this process, run from `cwd` as a translator runs it; click's result.
+    Only click's own exit may end a command: any other exception would be a traceback for the user."""
+    from click.testing import CliRunner
+
+    from almanac import cli
+
+    here = os.getcwd()
+    os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(cli.main, list(args))
+    finally:
+        os.chdir(here)
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    return result
+
+
+def copy_of_content(tmp_path: Path) -> Path:
+    """A project folder with the real mkdocs.yml, content, data, locales and sources: what the exchange reads."""
+    root = tmp_path / "project"
+    root.mkdir()
+    shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
+    for name in ("content", "data", "locales", "sources"):
+        shutil.copytree(ROOT / name, root / name)
+    return root
+
+
 def set_almanac(project: Path, **settings: str) -> None:
     """Change `extra.almanac.<key>` in a project's mkdocs.yml, failing loudly if the key is not there."""
     config = project / "mkdocs.yml"

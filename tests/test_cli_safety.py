@@ -24,10 +24,9 @@ import polib
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from click.testing import CliRunner
 
-from almanac import cli, exchange, translations
-from tests.conftest import ROOT, mkdocs_env, run_mkdocs
+from almanac import exchange, translations
+from tests.conftest import ROOT, mkdocs_env, run_mkdocs, almanac_in_process
 
 SOURCE = ("# Заголовок\n\nПервый абзац со [ссылкой](02-b.md) и **выделением**.\n\n"
           "Второй абзац без разметки.\n")
@@ -36,15 +35,8 @@ PUBLICATION = ("organisation: inpud\nkind: brochure\nperiod: [2030, 2030]\ntitle
 
 
 def almanac(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    """The command line in this process, as a translator runs it from `cwd`."""
-    here = os.getcwd()
-    os.chdir(cwd)
-    try:
-        result = CliRunner().invoke(cli.main, list(args))
-    finally:
-        os.chdir(here)
-    # Only click's own exit may end a command: any other exception would be a traceback for the user.
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    """The command line in this process, as a translator runs it from `cwd` (conftest.almanac_in_process)."""
+    result = almanac_in_process(*args, cwd=cwd)
     return subprocess.CompletedProcess(args, result.exit_code, result.stdout, result.stderr)
 
 

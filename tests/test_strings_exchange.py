@@ -14,34 +14,20 @@ from pathlib import Path
 import polib
 import pytest
 import yaml
-from click.testing import CliRunner
 
-from almanac import cli, strings
-from tests.conftest import ROOT
+from almanac import strings
+from tests.conftest import almanac_in_process, copy_of_content
 
 YAML_FILES = ["content/runpud-2021-2024/publication.yml", "content/kibhr-2015-2018/publication.yml",
               "data/organisations.yml", "data/indicators/runpud-2021-2024.yml", "locales/kk.yml", "locales/en.yml"]
 
 
-def almanac(*args: str, cwd: Path):
-    here = os.getcwd()
-    os.chdir(cwd)
-    try:
-        result = CliRunner().invoke(cli.main, list(args))
-    finally:
-        os.chdir(here)
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    return result
+almanac = almanac_in_process
 
 
 @pytest.fixture
 def project(tmp_path) -> Path:
-    root = tmp_path / "project"
-    root.mkdir()
-    shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
-    for name in ("content", "data", "locales", "sources"):
-        shutil.copytree(ROOT / name, root / name)
-    return root
+    return copy_of_content(tmp_path)
 
 
 def snapshot(root: Path) -> dict[str, bytes]:

@@ -3,38 +3,22 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import polib
 import pytest
-from click.testing import CliRunner
 from translate.storage import tmx
 
-from almanac import cli, locales, memory
-from tests.conftest import ROOT
+from almanac import locales, memory
+from tests.conftest import ROOT, almanac_in_process, copy_of_content
 
 
-def almanac(*args: str, cwd: Path):
-    here = os.getcwd()
-    os.chdir(cwd)
-    try:
-        result = CliRunner().invoke(cli.main, list(args))
-    finally:
-        os.chdir(here)
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    return result
+almanac = almanac_in_process
 
 
 @pytest.fixture
 def project(tmp_path) -> Path:
-    root = tmp_path / "project"
-    root.mkdir()
-    shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
-    for name in ("content", "data", "locales", "sources"):
-        shutil.copytree(ROOT / name, root / name)
-    return root
+    return copy_of_content(tmp_path)
 
 
 def test_tm_writes_a_tmx_that_translate_toolkit_reads(project):
