@@ -46,7 +46,7 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
-from almanac import boundary, context, settings, templating
+from almanac import boundary, context, settings, templating, units
 from almanac import preview as previewing
 from almanac.errors import AlmanacError, Warnings
 from almanac.locales import DEFAULT_LANGUAGE
@@ -137,6 +137,10 @@ def _load_project(config, warnings: Warnings) -> Project:
         if scope:
             return previewing.load_project(scope, languages(config), raw,
                                            Path(scope.config_file).read_text(encoding="utf-8"), warnings)
+        building = unit(config)
+        if building:
+            return previewing.load_unit(building, languages(config), raw,
+                                        Path(building.config_file).read_text(encoding="utf-8"), warnings)
         return Project.load(root, Path(config.docs_dir), languages(config), raw,
                             Path(config.config_file_path).read_text(encoding="utf-8"), warnings)
     except AlmanacError as exc:
@@ -252,16 +256,33 @@ def page_language(page, config) -> str:
 
 
 def project_root(config) -> Path:
-    scope = preview(config)
+    scope = preview(config) or unit(config)
     if scope:
-        return Path(scope.root)  # a preview's config lives in .cache/preview/, not in the project folder
+        return Path(scope.root)  # a preview's or a unit's config lives in .cache/, not in the project folder
     return Path(config.config_file_path).resolve().parent
 
 
 def docs_dir(config) -> Path:
-    """The project's docs folder (a preview's docs folder holds only a link to its publication's folder)."""
-    scope = preview(config)
+    """The project's docs folder (a preview's or a unit's docs folder holds only links into it)."""
+    scope = preview(config) or unit(config)
     return Path(scope.docs_dir) if scope else Path(config.docs_dir)
+
+
+def unit(config) -> units.Unit | None:
+    """The unit this build is (`almanac build` builds the site unit by unit, almanac.units), or None."""
+    return units.Unit.from_extra((config.extra or {}).get(units.EXTRA_KEY))
+
+
+def library_unit(config) -> bool:
+    """Whether this build is the library unit (home, catalogue, status, 404 pages, the theme's assets)."""
+    building = unit(config)
+    return building is not None and building.library
+
+
+def whole_library(config) -> bool:
+    """Whether this build writes the files that span the library (sitemap, search scopes, host files):
+    not a unit's, not a shard's; the assembly writes them then."""
+    return unit(config) is None and shard() is None
 
 
 def preview(config) -> previewing.Scope | None:

@@ -26,6 +26,6 @@ log = logging.getLogger("mkdocs.hooks.hosting")
 @event_priority(-900)
 @engine.reports_errors
 def on_post_build(config):
-    if engine.nested(config) or engine.shard() or engine.serving():
+    if engine.nested(config) or not engine.whole_library(config) or engine.serving():
         return
     hosting.write(Path(config.site_dir), context.cache_dir(engine.project(config).root, "compressed"))

@@ -82,6 +82,21 @@ def on_config(config):
     return config
 
 
+# Before static-i18n's on_nav (-100), which looks for the home page and warns when there is none.
+@event_priority(-90)
+def on_nav(nav, config, files):
+    """A publication's unit has no library home page: its first chapter stands in for static-i18n, and the logo
+    and the site's name lead one level up, to the library's home page in the language of the pass."""
+    unit = engine.unit(config)
+    if unit is None or unit.library:
+        return nav
+    home = engine.project(config).by_slug[unit.slug].chapters[0]
+    nav.homepage = next((page for page in nav.pages if context.language_free(page.file.src_uri) == home),
+                        nav.homepage)
+    config.extra["homepage"] = engine.site_prefix(engine.build_language(config)) or "./"
+    return nav
+
+
 # Before the indicators hook (0) expands markers into HTML: segments are found in the page as written.
 @event_priority(10)
 @engine.reports_errors
@@ -170,6 +185,18 @@ def on_post_build(config):
     langs = engine.languages(config)
     built = [engine.shard()] if engine.shard() else langs
     index_path = site / "search" / "search_index.json"
+    unit = engine.unit(config)
+    if unit is not None:
+        # A unit's pages and search entries, for the assembly: the scopes span units (almanac.assembly).
+        if index_path.exists():
+            merged = json.loads(index_path.read_text(encoding="utf-8"))
+            shards.write_part(site, "search", {lang: multilingual.language_index(merged, lang, langs, state.pages)
+                                               for lang in langs}, sort_keys=False)
+        shards.write_part(site, "pages", {"site_url": config.site_url or "/", "pages": state.pages.by_source})
+        if not unit.library:   # the library's matrix is every publication's: each unit warns of its own
+            for message in multilingual.problems(_matrix(config), engine.project(config).root):
+                log.warning(message)
+        return
     if index_path.exists():
         merged = json.loads(index_path.read_text(encoding="utf-8"))
         slugs = list(engine.project(config).by_slug)

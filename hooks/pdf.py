@@ -137,7 +137,8 @@ def on_env(env, config, files):
                 for (slug, job_lang), captured in sorted(state.chapters.items()) if job_lang == lang]
         edition.jobs.extend(jobs)
         planned += len(jobs)
-        todo += _submit(state, edition, [job for job in jobs if not job.cache_path.exists()], project)
+        todo += _submit(state, edition, [job for job in jobs if not job.cache_path.exists()], project,
+                        inline=engine.unit(config) is not None)
     if planned:
         log.info(progress.planned_line(lang, todo, planned - todo))   # read by `almanac build`
     return env
@@ -170,8 +171,8 @@ def on_post_build(config):
     state = _state(config)
     _wait_for_pool(state)
     site = Path(config.site_dir)
-    if engine.shard():
-        # Shards build at the same time: the manifest is theirs together, written by the parent when all succeeded.
+    if engine.shard() or engine.unit(config):
+        # Shards and units build at the same time: the manifest is theirs together, written by the parent when all succeeded.
         for edition in state.editions:
             brochures.copy_out(edition.jobs, site / _folder(config, edition))
         screen, printed = _files(state, False), _files(state, True)
@@ -213,14 +214,18 @@ def _stop_latest_pool() -> None:
         _stop_pool(latest.state("pdf", _State))
 
 
-def _submit(state: _State, edition: _Edition, todo: list[pdf.Job], project) -> int:
+def _submit(state: _State, edition: _Edition, todo: list[pdf.Job], project, inline: bool = False) -> int:
     """Hand an edition's changed PDFs to the pool, started on first need; return how many."""
     if not todo:
         return 0
     root = project.root
     if state.pool is None:
         scheduler = os.environ.get(settings.SCHEDULER) or project.settings["scheduler"]
-        if scheduler:
+        if inline:
+            # A unit is built on a worker of `almanac build`'s pool (or of a Dask cluster), one unit a core:
+            # its PDFs render in that worker, after its pages.
+            state.pool = pdf.RenderPool(root, 1)
+        elif scheduler:
             from almanac.cluster import ClusterPool
 
             state.pool = ClusterPool(scheduler, root)

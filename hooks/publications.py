@@ -46,16 +46,33 @@ def on_config(config):
     lang = engine.build_language(config)
     config.site_name = project.locales.get(lang, "site.name")
     config.site_description = project.locales.get(lang, "site.description")
-    config.nav = _navigation(project)
+    config.nav = _navigation(project, config)
     return config
 
 
-def _navigation(project) -> list:
+def _navigation(project, config) -> list:
+    unit = engine.unit(config)
+    if unit is not None and not unit.library:
+        # A publication's unit: its navigation holds the publication only; the library is one link up.
+        return [{unit.slug: list(project.by_slug[unit.slug].chapters)}]
     nav: list = ["index.md"]
+    if unit is not None:
+        return nav + [p for p in ("translation-status.md",) if (project.docs_dir / p).exists()]
     for pub in project.publications:
         nav.append({pub.slug: list(pub.chapters)})
     extra = [p for p in ("translation-status.md",) if (project.docs_dir / p).exists()]
     return nav + extra
+
+
+# After everyone's on_files: a publication's unit copies none of the theme's files (the library unit does).
+@event_priority(-500)
+def on_files(files, config):
+    unit = engine.unit(config)
+    if unit is None or unit.library:
+        return files
+    for file in [f for f in files if not f.src_uri.startswith(f"{unit.slug}/")]:
+        files.remove(file)
+    return files
 
 
 # Runs after static-i18n's on_nav (-100), which rebuilds the navigation per language.

@@ -83,12 +83,16 @@ def on_post_build(config):
     project = engine.project(config)
     state = _state(config)
     site = Path(config.site_dir)
-    if engine.shard() in (None, DEFAULT_LANGUAGE):
+    unit = engine.unit(config)
+    if engine.shard() in (None, DEFAULT_LANGUAGE) and not (unit and unit.library):
         # One warning per problem and build; --strict turns it into a failure.
         written = opendata.write(site, project, config.site_url or "", partial(engine.warn_once, config, log))
         log.info(f"Open data: wrote {len(written)} files under {opendata.FOLDER}/ "
                  f"for {len({path.rsplit('/', 1)[0] for path in written})} publications")
-    if project.settings["pdf"]:
+    if project.settings["pdf"] and unit and unit.library:
+        # The catalogue's PDFs are the publications' units': their facts are filled in when the site is assembled.
+        shards.write_part(site, "facts", {"pages": sorted({page.relative_to(site).as_posix() for page in state.waiting})})
+    elif project.settings["pdf"]:
         changed = overview.fill_pages(state.waiting, site / "pdf", project.locales,
                                       context.cache_dir(project.root, "pdf-facts"))
         log.info(f"PDF facts: page count and size filled into {changed} pages")

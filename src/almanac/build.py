@@ -41,7 +41,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import context, hosting, locales, progress, settings, shards, status
+from . import context, hosting, locales, progress, publications, settings, shards, status
 from .errors import AlmanacError, os_problem, shown_path
 
 TEMP_PREFIX = ".site-tmp-"
@@ -56,10 +56,15 @@ class Outcome:
     languages: int = 0   # the languages built
     rendered: int = 0    # PDFs rendered by this build, and taken unchanged from the cache
     reused: int = 0
+    units: int = 0       # the units of the site (almanac.units), and how many this build built (the rest reused)
+    built: int = 0
 
     def summary(self) -> str:
         """What was built, for the last line: "3 languages, 12 PDFs (4 rendered, 8 reused) in 41 s"."""
         made = f"{self.languages} language{'s' * (self.languages != 1)}"
+        if self.units:
+            made = (f"{self.units} unit{'s' * (self.units != 1)} ({self.built} built, {self.units - self.built} "
+                    f"reused), {made}")
         if self.rendered or self.reused:
             pdfs = self.rendered + self.reused
             made += f", {pdfs} PDF{'s' * (pdfs != 1)} ({self.rendered} rendered, {self.reused} reused)"
@@ -73,13 +78,15 @@ class Interrupted(Exception):
 
 
 def run(root: Path, site: Path, *, print_edition: bool = False, echo=None, jobs: int | None = None) -> Outcome:
-    """Build the project at `root` strictly into `site`; on failure `site` is left exactly as it was."""
+    """Build the project at `root` strictly into `site`; on failure `site` is left exactly as it was.
+
+    The site is built unit by unit (almanac.units); the printer's edition alone (`almanac print`), a folder of
+    PDFs rather than a site, is built language by language."""
+    if not print_edition:
+        return _run_units(root, site, echo=echo, jobs=jobs)
     langs = status.languages(root / "mkdocs.yml")
     inputs = shards.fingerprint(root)
     temp = root / f"{TEMP_PREFIX}{os.getpid()}"
-
-    # The printer's edition beside the site's is rendered by the same language builds, from the same chapters.
-    with_print = not print_edition and print_downloads(root)
 
     def finish() -> None:
         for lang in langs:
@@ -87,12 +94,135 @@ def run(root: Path, site: Path, *, print_edition: bool = False, echo=None, jobs:
         _record_pdfs(root, [temp / lang for lang in langs])
         shards.assemble([temp / lang for lang in langs], temp / "site", move=True, locales=locales.load(root),
                         memo=context.cache_dir(root, "pdf-facts"))
-        if not print_edition:   # `almanac print`'s site is a folder of PDFs for the printer, not a site to host
-            hosting.write(temp / "site", context.cache_dir(root, "compressed"))
         _swap(temp / "site", site)
 
-    return _build(root, temp, site, langs, finish, print_edition=print_edition, echo=echo, jobs=jobs,
-                  env={settings.PRINT_DOWNLOADS: "1"} if with_print else {})
+    return _build(root, temp, site, langs, finish, print_edition=print_edition, echo=echo, jobs=jobs)
+
+
+def _run_units(root: Path, site: Path, *, echo, jobs: int | None) -> Outcome:
+    """The site from its units: fingerprint each, build those not kept on a pool of workers, assemble all."""
+    from . import assembly, dates, units, workers
+
+    live = echo is None and _terminal()
+    echo = echo or (lambda line: print(line, file=sys.stderr, flush=True))
+    _remove_leftovers(root)
+    started = time.perf_counter()
+    config = settings.read(root / "mkdocs.yml")
+    langs = config.languages
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "true", settings.STRICT: "true"}
+    if print_downloads(root):
+        env[settings.PRINT_DOWNLOADS] = "1"
+    plan = units.plan(config)
+    pubs = {pub.slug: pub for pub in publications.load_all(root, config.docs_dir)}
+    dated = {}
+    if config.pdf:
+        data = root / "data" / "indicators"
+        dated = dates.publication_dates(root, {slug: dates.publication_inputs(
+            pub, f"data/indicators/{slug}.yml" if (data / f"{slug}.yml").is_file() else None, root)
+            for slug, pub in pubs.items()})
+    fingerprints = units.fingerprints(config, plan, env, dated)
+    todo = [unit for unit in plan if not _kept(unit.output(fingerprints[unit.name]))]
+    job_env = {name: env[name] for name in (*units.FLAGS, "NO_MKDOCS_2_WARNING") if name in env}
+    jobs_of = {}
+    for unit in todo:
+        building = unit.folder / f"build-{os.getpid()}"
+        shutil.rmtree(building, ignore_errors=True)
+        jobs_of[unit.name] = workers.Job(unit.name, str(units.stage(unit)), str(building), job_env,
+                                         _size(Path(unit.docs_dir) / unit.slug) if unit.slug else 0)
+    previous = {sig: signal.signal(sig, _raise_interrupted) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    names = {unit.name: (f"'{unit.slug}'" if unit.slug else "the library") for unit in todo}
+    shown = progress.Progress(list(names.values()), echo, live=live, label="Units")
+    lines = _Lines(shown, root)
+    temp = root / f"{TEMP_PREFIX}{os.getpid()}"
+    pool = _pool(config, root, env, jobs)
+    by_name = {unit.name: unit for unit in plan}
+    failed = 0
+    try:
+        for kind, name, payload in pool.run(list(jobs_of.values())):
+            if kind == "line":
+                shown.feed(payload)
+                lines.show(name, payload)
+            elif kind == "tick":
+                shown.tick(sorted(names[job] for job in pool.running()))
+            elif payload.status == 0:
+                lines.show(name, None)
+                unit = by_name[name]
+                _keep(unit, Path(jobs_of[name].site), unit.output(fingerprints[name]), langs, payload)
+                shown.language_built(names[name])
+            else:
+                lines.show(name, None)
+                failed = failed or 1
+        shown.close()
+        if failed:
+            return Outcome(failed, time.perf_counter() - started, site)
+        outputs = [(unit, unit.output(fingerprints[unit.name])) for unit in plan]
+        assembly.assemble(outputs, temp / "site", langs, locales=locales.load(root),
+                          memo=context.cache_dir(root, "pdf-facts"))
+        _record_pdfs(root, [output for _, output in outputs])
+        hosting.write(temp / "site", context.cache_dir(root, "compressed"))
+        _swap(temp / "site", site)
+        rendered, reused = _pdf_counts([output for unit, output in outputs if unit.name in jobs_of])
+        pdfs = len(list((site / "pdf").rglob("*.pdf"))) if (site / "pdf").is_dir() else 0
+        reused += sum(_pdf_total(output) for unit, output in outputs if unit.name not in jobs_of)
+        return Outcome(0, time.perf_counter() - started, site, pdfs, len(langs), rendered, reused,
+                       units=len(plan), built=len(todo))
+    except KeyboardInterrupt:
+        return Outcome(128 + signal.SIGINT, time.perf_counter() - started, site)
+    except Interrupted as stop:
+        return Outcome(128 + stop.signum, time.perf_counter() - started, site)
+    finally:
+        shown.close()
+        pool.stop()
+        shutil.rmtree(temp, ignore_errors=True)
+        for job in jobs_of.values():
+            shutil.rmtree(job.site, ignore_errors=True)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _pool(config, root: Path, env: dict, jobs: int | None):
+    """The workers that build units: a Dask cluster when one is named, else processes on this machine."""
+    from . import workers
+
+    scheduler = os.environ.get(settings.SCHEDULER) or config.almanac.get("scheduler")
+    if scheduler:
+        from .cluster import UnitPool
+
+        return UnitPool(scheduler, root)
+    return workers.Pool(jobs or os.cpu_count() or 1, root, env)
+
+
+def _kept(output: Path) -> bool:
+    return (output / shards.PARTS / "unit.json").is_file()
+
+
+def _keep(unit, built: Path, output: Path, langs: list[str], result) -> None:
+    """A unit built: keep only the files it owns in the site, label it, and put it where its fingerprint says."""
+    from . import units
+
+    built.mkdir(parents=True, exist_ok=True)   # a unit may write nothing (no publication has pages yet)
+    for folder, dirs, files in os.walk(built, topdown=False):
+        for name in files:
+            path = Path(folder) / name
+            if not units.owned(unit, path.relative_to(built).as_posix(), langs):
+                path.unlink()
+        if folder != str(built) and not os.listdir(folder):
+            os.rmdir(folder)
+    shards.write_part(built, "unit", {"name": unit.name})
+    shutil.rmtree(output, ignore_errors=True)
+    built.rename(output)
+    for other in unit.folder.glob("out-*"):
+        if other != output:
+            shutil.rmtree(other, ignore_errors=True)
+
+
+def _size(folder: Path) -> int:
+    return sum(path.stat().st_size for path in folder.rglob("*.md")) if folder.is_dir() else 0
+
+
+def _pdf_total(output: Path) -> int:
+    pdf = shards.read_part(output, "pdf")
+    return len(pdf["files"]) + len(pdf.get("print_files", {})) if pdf else 0
 
 
 def print_downloads(root: Path) -> bool:
@@ -182,12 +312,11 @@ class _Children:
     def __init__(self, shown: progress.Progress, root: Path):
         self.progress = shown
         self.root = root
-        self.tracebacks: dict = {}
+        self.lines = _Lines(shown, root)
         self.names: dict = {}
         self.waiting: list[tuple[list[str], Path, dict]] = []
         self.running: list[subprocess.Popen] = []
         self.events: queue.Queue = queue.Queue()
-        self.shown: set[str] = set()
 
     def add(self, command: list[str], cwd: Path, env: dict, name: str = "") -> None:
         self.waiting.append((command, cwd, env, name))
@@ -241,19 +370,33 @@ class _Children:
         self.events.put((child, None))
 
     def _show(self, child, line: str | None) -> None:
-        # Everything but MkDocs' INFO lines, each once: the languages share their sources, so a bad
-        # metadata file fails every child with the same line. A traceback (a full disk, a bug) is read
-        # to its end and shown as one line; `line` None is the end of the child's output.
-        reading = self.tracebacks.get(child)
+        self.lines.show(child, line)
+
+
+class _Lines:
+    """What the builds say, shown to the editor: everything but MkDocs' INFO lines, each once.
+
+    The builds share their sources, so a bad metadata file fails every build with the same line. A traceback
+    (a full disk, a bug) is read to its end and shown as one line; a `line` of None is the end of what one
+    source (a child process, a unit) said."""
+
+    def __init__(self, shown: progress.Progress, root: Path):
+        self.progress = shown
+        self.root = root
+        self.tracebacks: dict = {}
+        self.shown: set[str] = set()
+
+    def show(self, source, line: str | None) -> None:
+        reading = self.tracebacks.get(source)
         if reading is not None:
             if not reading.feed(line):
                 return
-            del self.tracebacks[child]
+            del self.tracebacks[source]
             self._once(reading.summary())
         if line is None:
             return
         if line.startswith("Traceback (most recent call last)"):
-            self.tracebacks[child] = _Traceback(self.root)
+            self.tracebacks[source] = _Traceback(self.root)
             return
         self._once(line.rstrip("\n"))
 

@@ -62,7 +62,7 @@ def _card(project, pub, lang: str, up: str, prefix_of, covers: bool) -> dict:
     states = overview.translation_states(pub, project.docs_dir, project.languages)
     home = pub.chapters[0].removesuffix("index.md")
     title_lang = lang if lang in pub.meta["title"] else DEFAULT_LANGUAGE
-    data = (project.datasets.get(pub.slug) is not None)
+    data = pub.slug in project.datasets
     abstract = pub.abstract(lang)
     return {
         "slug": pub.slug,

@@ -61,3 +61,47 @@ class ClusterPool:
     def close(self) -> None:
         self.client.close()
         self._futures, self._targets = [], {}
+
+
+class UnitPool:
+    """The interface of `workers.Pool`, on a Dask scheduler: each unit (its pages and its PDFs) is built by a
+    Dask worker, and its output comes back as a tar archive, unpacked where the local build would write it."""
+
+    def __init__(self, address: str, root: Path):
+        self.pdfs = ClusterPool(address, root)   # the same connection, and the same errors when there is none
+        self.client = self.pdfs.client
+        self._running: dict = {}
+
+    def run(self, jobs):
+        from distributed import as_completed
+
+        from . import workers
+
+        futures = []
+        for job in sorted(jobs, key=lambda j: -j.size):
+            future = self.client.submit(workers.build_remote, job, key=f"almanac-unit-{job.name}-{os.getpid()}",
+                                        pure=False)
+            future.job = job
+            futures.append(future)
+            self._running[future.key] = job.name
+        for future in as_completed(futures, loop=self.client.loop):
+            job = future.job
+            self._running.pop(future.key, None)
+            try:
+                result, data = future.result()
+            except Exception as exc:   # the worker died, or could not import the project
+                result, data = workers.Result(job.name, 1, [f"ERROR   -  Unit {job.name} on the Dask cluster: {exc}"]), None
+            for line in result.lines:
+                yield ("line", job.name, line)
+            if data is not None:
+                workers.unpack(data, Path(job.site))
+            yield ("done", job.name, result)
+            if result.status:
+                self.client.cancel(futures)
+                return
+
+    def running(self) -> list[str]:
+        return sorted(self._running.values())
+
+    def stop(self) -> None:
+        self.client.close()

@@ -145,6 +145,16 @@ def load_project(scope: Scope, languages: list[str], raw_settings, config_text: 
                            _Datasets(root / "data" / "indicators", root))
 
 
+def load_unit(unit, languages: list[str], raw_settings, config_text: str, warnings=None) -> project.Project:
+    """The project as a unit of `almanac build` sees it (almanac.units): a publication's unit loads that
+    publication, the library's every publication's metadata; both read a data file only when a page shows it."""
+    root, docs_dir = Path(unit.root), Path(unit.docs_dir)
+    settings = project.load_settings(raw_settings, config_text)
+    pubs = publications.load_all(root, docs_dir) if unit.library else [publications.load_one(root, docs_dir, unit.slug)]
+    return project.Project(root, docs_dir, languages, settings, locales.load(root, warnings), pubs,
+                           _Datasets(root / "data" / "indicators", root))
+
+
 class _Datasets(Mapping):
     """The data files by publication (`data/indicators/<slug>.yml`), each read when it is first asked
     for, since a page may show another publication's data; and validated again only when the file
@@ -164,6 +174,10 @@ class _Datasets(Mapping):
         if cached is None or cached[0] != digest:
             cached = self._read[str(path)] = (digest, indicators.load_dataset(path, self.root, {slug}))
         return cached[1]
+
+    def __contains__(self, slug) -> bool:
+        # Whether a publication has data, without reading and validating the file (the catalogue asks it of all).
+        return isinstance(slug, str) and "/" not in slug and (self.folder / f"{slug}.yml").is_file()
 
     def __iter__(self):
         return iter(sorted(path.stem for path in self.folder.glob("*.yml")))

@@ -29,13 +29,13 @@ def planned_line(lang: str, todo: int, cached: int) -> str:
 class Progress:
     """The progress of one build of `languages` (display names); `echo` shows a line, `live` draws bars."""
 
-    def __init__(self, languages: list[str], echo, *, live: bool = False):
+    def __init__(self, languages: list[str], echo, *, live: bool = False, label: str = "Languages"):
         self.names = languages
         self.echo = echo
         self.started = self.last_word = time.perf_counter()
         self.built: list[str] = []
         self.todo = self.cached = self.rendered = 0
-        self.bars = _Bars(len(languages)) if live else None
+        self.bars = _Bars(len(languages), label) if live else None
 
     def show(self, line: str) -> None:
         """Show one line the build says (a warning, an error, a note)."""
@@ -108,7 +108,7 @@ class Progress:
 class _Bars:
     """The terminal's live display: a bar for the languages, one for the PDFs to render once known."""
 
-    def __init__(self, languages: int):
+    def __init__(self, languages: int, label: str = "Languages"):
         from rich.console import Console
         from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
                                    TimeRemainingColumn)
@@ -116,7 +116,7 @@ class _Bars:
         self.progress = Progress(TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(),
                                  TimeElapsedColumn(), TextColumn("elapsed,"), TimeRemainingColumn(), TextColumn("left"),
                                  console=Console(stderr=True), redirect_stdout=False, redirect_stderr=False)
-        self.languages = self.progress.add_task("Languages", total=languages)
+        self.languages = self.progress.add_task(label, total=languages)
         self.pdfs = None
         self.progress.start()
 

@@ -58,11 +58,13 @@ def fingerprint(root: Path) -> str:
     return digest.hexdigest()[:24]
 
 
-def write_part(site: Path, name: str, data: dict) -> None:
-    """Record what a build of one language knows and the assembly needs (called by the hooks)."""
+def write_part(site: Path, name: str, data: dict, *, sort_keys: bool = True) -> None:
+    """Record what a build of one language (or a unit) knows and the assembly needs (called by the hooks).
+
+    `sort_keys` False keeps the order of the keys, for records copied into the site as they are (search entries)."""
     folder = site / PARTS
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{name}.json").write_text(json.dumps(data, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+    (folder / f"{name}.json").write_text(json.dumps(data, ensure_ascii=False, sort_keys=sort_keys), encoding="utf-8")
 
 
 def read_part(shard: Path, name: str) -> dict | None:

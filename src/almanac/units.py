@@ -1,0 +1,197 @@
+"""The library built unit by unit: each publication, in all its languages, is a unit; the library is one more.
+
+A **publication unit** is one MkDocs build of one publication in every language, with a configuration of its
+own (`stage`): its docs folder holds one link, to content/<slug>/, and its navigation that publication only.
+It writes the publication's pages, its search entries, its open data, its PDFs and their covers. The
+**library unit** writes the home page and catalogue, the translation status, the 404 pages and the theme's
+assets; it reads every publication's metadata, not its pages.
+
+Each unit's output is kept under a fingerprint of everything it reads (`fingerprints`): its content and
+data, the locales, the theme and templates, the hooks and this package, the versions of the stack, the
+settings of the build and the date its PDFs carry. A build fingerprints every unit, builds only those whose
+output is not kept, and assembles the site from the kept outputs (almanac.assembly).
+
+Reads: mkdocs.yml, content/, data/, locales/, overrides/, hooks/, this package's files, git's log of the
+publications' inputs (almanac.dates). Writes: .cache/almanac/units/<name>/mkdocs.yml and docs/ (the unit's
+config and its docs folder of links); the outputs are written by almanac.workers into
+.cache/almanac/units/<name>/out-<fingerprint>/.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from dataclasses import asdict, dataclass
+from importlib import metadata
+from pathlib import Path
+
+import yaml
+
+from . import content, context, publications, settings, shards
+from .errors import AlmanacError
+
+EXTRA_KEY = "almanac_unit"   # where a unit's config carries its Unit: mkdocs.yml's extra
+LIBRARY = "_library"         # the library unit's name (a publication's slug never starts with "_")
+PARTS = shards.PARTS      # what a unit's build records for the assembly (pages, search entries, PDFs), in its output
+# What a unit's output depends on besides its own content, as distributions: their versions are fingerprinted.
+STACK = ("mkdocs", "mkdocs-material", "mkdocs-static-i18n", "weasyprint", "pydyf", "jinja2", "markdown",
+         "pymdown-extensions", "babel", "matplotlib", "pillow", "pypdfium2", "fonttools", "lxml", "brotli",
+         "pyphen")
+# The settings of a build that change what a unit writes, as environment variables.
+FLAGS = (settings.PDF, settings.PRINT_DOWNLOADS, settings.PRINT_EDITION, settings.STRICT)
+_SKIPPED = ("__pycache__", ".egg-info", ".pyc")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One unit of the build: a publication (`slug`), or the library (`slug` None)."""
+
+    name: str
+    slug: str | None
+    root: str            # the project folder (a unit's config lives in .cache/, not there)
+    config_file: str     # the project's mkdocs.yml
+    docs_dir: str        # the project's real docs folder (content/)
+
+    @classmethod
+    def from_extra(cls, raw) -> "Unit | None":
+        return cls(**raw) if isinstance(raw, dict) else None
+
+    @property
+    def library(self) -> bool:
+        return self.slug is None
+
+    @property
+    def folder(self) -> Path:
+        return context.cache_dir(Path(self.root), "units") / self.name
+
+    def output(self, fingerprint: str) -> Path:
+        """Where the unit's output built from the inputs `fingerprint` is kept."""
+        return self.folder / f"out-{fingerprint}"
+
+
+def plan(config: settings.SiteConfig) -> list[Unit]:
+    """The units of the project, the publications in the order of their folders and the library last.
+
+    Every Markdown file of the docs folder is checked first to belong to a unit, as a build of the whole
+    site checks it: a page in a folder without publication.yml would otherwise be built by no unit."""
+    root, docs_dir = config.root, config.docs_dir
+    pubs = publications.load_all(root, docs_dir)
+    pages = sorted(path.relative_to(docs_dir).as_posix() for path in docs_dir.rglob("*.md") if path.is_file())
+    content.check_inventory(pages, config.configured, pubs, docs_dir.resolve().relative_to(root.resolve()).as_posix())
+    made = lambda name, slug: Unit(name, slug, str(root), str(config.path), str(docs_dir))  # noqa: E731
+    return [made(pub.slug, pub.slug) for pub in pubs] + [made(LIBRARY, None)]
+
+
+def fingerprints(config: settings.SiteConfig, units: list[Unit], env: dict, dates: dict[str, str]) -> dict[str, str]:
+    """A hash of everything each unit reads (see the module's docstring), by unit name.
+
+    `env` is the environment the units are built with (its `FLAGS` count); `dates` the date each
+    publication's PDFs carry (almanac.dates.publication_dates), by slug."""
+    root, docs_dir = config.root, config.docs_dir
+    shared = hashlib.sha256()
+    shared.update(config.path.read_bytes())
+    for folder in (root / "locales", root / "overrides", root / "hooks", Path(__file__).parent):
+        _hash_tree(shared, folder, root)
+    for name in STACK:
+        try:
+            shared.update(f"{name}={metadata.version(name)}\n".encode())
+        except metadata.PackageNotFoundError:
+            shared.update(f"{name}=-\n".encode())
+    shared.update(f"python={sys.version}\n".encode())
+    for flag in FLAGS:
+        shared.update(f"{flag}={env.get(flag, '')}\n".encode())
+    data = hashlib.sha256()
+    _hash_tree(data, root / "data", root)
+    common = shared.hexdigest() + data.hexdigest()
+    result = {}
+    everything = hashlib.sha256(common.encode())
+    for unit in units:
+        if unit.library:
+            continue
+        digest = hashlib.sha256(common.encode())
+        digest.update(f"date={dates.get(unit.slug, '')}\n".encode())
+        _hash_tree(digest, docs_dir / unit.slug, root)
+        result[unit.name] = digest.hexdigest()[:24]
+        everything.update(f"{unit.name}={result[unit.name]}\n".encode())
+    # The library shows every publication's metadata and translation states: it reads all of content/.
+    for path in sorted(docs_dir.iterdir()):
+        if path.is_file():
+            everything.update(path.name.encode() + b"\0" + path.read_bytes())
+    for unit in units:
+        if unit.library:
+            result[unit.name] = everything.hexdigest()[:24]
+    return result
+
+
+def _hash_tree(digest, folder: Path, root: Path) -> None:
+    if not folder.exists():
+        return
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and not any(part.endswith(_SKIPPED) for part in path.parts):
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+
+
+def stage(unit: Unit) -> Path:
+    """Write the unit's config and its docs folder of links; return the config's path."""
+    root, docs_dir = Path(unit.root), Path(unit.docs_dir)
+    raw = settings.read(Path(unit.config_file)).raw
+    docs = unit.folder / "docs"
+    docs.mkdir(parents=True, exist_ok=True)
+    if unit.library:
+        targets = {path.name: path for path in sorted(docs_dir.iterdir())
+                   if not (path.is_dir() and (path / "publication.yml").is_file())}
+    else:
+        targets = {unit.slug: docs_dir / unit.slug}
+    for link in docs.iterdir():
+        if link.name not in targets or not link.is_symlink() or Path(os.readlink(link)) != targets[link.name]:
+            link.unlink()
+    for name, target in targets.items():
+        if not (docs / name).is_symlink():
+            (docs / name).symlink_to(target, target_is_directory=target.is_dir())
+    # MkDocs resolves the inherited config's relative paths from this file's folder: name them absolutely.
+    theme = raw.get("theme") or {}
+    generated = {
+        "INHERIT": os.path.relpath(unit.config_file, unit.folder),
+        "docs_dir": "docs",
+        **({"theme": {"custom_dir": str(root / theme["custom_dir"])}} if theme.get("custom_dir") else {}),
+        "hooks": [str(root / hook) for hook in raw.get("hooks", [])],
+        "extra": {EXTRA_KEY: asdict(unit)},
+    }
+    target = unit.folder / "mkdocs.yml"
+    text = (f"# Written by 'almanac build' for the unit {unit.name} (almanac/units.py) at every build; "
+            f"edit {Path(unit.config_file).name} instead.\n"
+            + yaml.safe_dump(generated, allow_unicode=True, sort_keys=False))
+    if not target.exists() or target.read_text(encoding="utf-8") != text:
+        target.write_text(text, encoding="utf-8")
+    return target
+
+
+def owned(unit: Unit, relative: str, langs: list[str]) -> bool:
+    """Whether a file a unit's build wrote (a path relative to its site folder) is the unit's in the whole site.
+
+    A publication's build also writes the theme's 404 pages and the search plugin's whole index and sitemap;
+    those are the library's, or the assembly's."""
+    if relative.startswith(PARTS + "/"):
+        return True
+    if unit.library:
+        head = relative.split("/", 1)[0]
+        return head not in ("pdf", "covers", "data", "sitemap.xml", "sitemap.xml.gz") and not any(
+            relative in (f"{lang}/sitemap.xml", f"{lang}/sitemap.xml.gz") for lang in langs) and not (
+            relative.endswith("search/search_index.json"))
+    slug = unit.slug
+    prefixes = [f"{lang}/{slug}/" for lang in langs] + [f"{slug}/", f"data/{slug}/"]
+    if any(relative.startswith(prefix) for prefix in prefixes):
+        return True
+    name = relative.rsplit("/", 1)[-1]
+    if relative.startswith(("pdf/", "covers/")):
+        return name.split(".", 1)[0] == slug
+    # Indicator tables' CSV files (hooks/indicators.py): [<lang>/]assets/data/<slug>-<table>.<lang>.csv
+    folder = relative.rsplit("/", 1)[0] if "/" in relative else ""
+    return folder in ["assets/data"] + [f"{lang}/assets/data" for lang in langs] and name.startswith(slug + "-")
+
+
+def check_unique(units: list[Unit]) -> None:
+    names = [unit.name for unit in units]
+    if len(set(names)) != len(names):
+        raise AlmanacError("Two units have the same name; expected every publication folder once.")

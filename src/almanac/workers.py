@@ -1,0 +1,269 @@
+"""Units built by worker processes, each importing MkDocs once and building many units (almanac.units).
+
+This is the one place outside hooks/ that runs MkDocs itself: `build_unit` does in a worker what
+`mkdocs build --strict` does on the command line (startup and shutdown events, strict counting, the
+log lines as MkDocs prints them), for one unit's generated config.
+
+- `Pool` (in `almanac build`): `jobs` worker processes (`python -m almanac.workers`), each reading one
+  job a line on its stdin and answering on a pipe of its own; the largest units first; the first failure
+  stops the others. Each worker dies with its parent.
+- `DaskPool`: the same jobs on a Dask cluster (`extra.almanac.scheduler` / ALMANAC_SCHEDULER); each
+  unit's output travels back as a tar archive, so the workers' disks need not be shared.
+
+Reads: a job (the unit's config, where to write, the environment of the build). Writes: the unit's
+site into the folder the job names (almanac.build moves it into the unit's cache once it succeeded).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import queue
+import signal
+import subprocess
+import sys
+import tarfile
+import tempfile
+import threading
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class Job:
+    name: str              # the unit's name
+    config: str            # its generated mkdocs.yml
+    site: str              # where its build writes
+    env: dict              # the environment variables of the build (strictness, PDFs, editions)
+    size: int = 0          # the bytes of its content: the largest units start first
+
+
+@dataclass
+class Result:
+    name: str
+    status: int                                     # 0: built
+    lines: list[str] = field(default_factory=list)  # what MkDocs and the hooks logged, as MkDocs prints it
+
+
+class _Lines(logging.Handler):
+    """MkDocs' log records as its command line prints them ("WARNING -  …"), handed to `emit_line`."""
+
+    def __init__(self, emit_line):
+        super().__init__(logging.INFO)
+        self.emit_line = emit_line
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            message = record.getMessage()
+        except Exception:   # a malformed log call must not stop the build
+            message = str(record.msg)
+        prefix = f"{record.levelname:<8}-  "
+        self.emit_line(prefix + message.replace("\n", "\n" + " " * len(prefix)))
+
+
+def build_unit(job: Job, emit_line=None) -> Result:
+    """Build one unit strictly in this process, as `mkdocs build --strict` would; never raises."""
+    lines: list[str] = []
+
+    def emit(line: str) -> None:
+        lines.append(line)
+        if emit_line:
+            emit_line(line)
+
+    saved = {name: os.environ.get(name) for name in job.env}
+    os.environ.update(job.env)
+    handler = _Lines(emit)
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    status = 0
+    try:
+        from mkdocs.commands import build
+        from mkdocs.config import load_config
+        from mkdocs.exceptions import Abort, MkDocsException
+
+        try:
+            config = load_config(config_file=job.config, strict=True, site_dir=job.site)
+            config.plugins.on_startup(command="build", dirty=False)
+            try:
+                build.build(config)
+            finally:
+                config.plugins.on_shutdown()
+        except (Abort, MkDocsException) as exc:
+            status = 1
+            emit(exc.format_message() if hasattr(exc, "format_message") else str(exc))
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:   # a bug or a full disk: told as a traceback, which almanac.build reads
+            status = 1
+            for text in traceback.format_exception(exc):
+                for line in text.rstrip("\n").split("\n"):
+                    emit(line)
+    finally:
+        logger.removeHandler(handler)
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    return Result(job.name, status, lines)
+
+
+def build_remote(job: Job) -> tuple[Result, bytes | None]:
+    """`build_unit` for a Dask worker, whose disk may not be ours: the output comes back as a tar archive."""
+    with tempfile.TemporaryDirectory(prefix="almanac-unit-") as folder:
+        remote = Job(job.name, job.config, str(Path(folder) / "site"), job.env, job.size)
+        result = build_unit(remote)
+        if result.status:
+            return result, None
+        buffer = io.BytesIO()
+        with tarfile.open(fileobj=buffer, mode="w") as archive:
+            archive.add(remote.site, arcname=".")
+        return result, buffer.getvalue()
+
+
+def unpack(data: bytes, target: Path) -> None:
+    with tarfile.open(fileobj=io.BytesIO(data)) as archive:
+        archive.extractall(target, filter="data")
+
+
+class Pool:
+    """`jobs` worker processes building units; `run` yields each unit's lines and results as they come."""
+
+    def __init__(self, jobs: int, cwd: Path, env: dict):
+        self.size, self.cwd, self.env = max(1, jobs), cwd, env
+        self.workers: list[_Worker] = []
+        self.events: queue.Queue = queue.Queue()
+
+    def run(self, jobs: list[Job]):
+        """Yield ("line", name, text) and ("done", name, Result) events; stops handing out work after a failure."""
+        waiting = sorted(jobs, key=lambda job: -job.size)
+        idle: list[_Worker] = []
+        for _ in range(min(self.size, len(waiting))):
+            worker = _Worker(self.cwd, self.env, self.events)
+            self.workers.append(worker)
+            idle.append(worker)
+        busy = 0
+        failed = False
+        while waiting and idle or busy:
+            while waiting and idle and not failed:
+                idle.pop().send(waiting.pop(0))
+                busy += 1
+            try:
+                event = self.events.get(timeout=0.5)   # a timeout, so that signals are handled promptly
+            except queue.Empty:
+                yield ("tick", None, None)
+                continue
+            kind, worker, payload = event
+            if kind == "line":
+                yield ("line", worker.current, payload)
+            elif kind == "done":
+                busy -= 1
+                name = worker.current
+                worker.current = None
+                idle.append(worker)
+                result = Result(payload["name"], payload["status"], [])
+                failed = failed or result.status != 0
+                yield ("done", name, result)
+            elif kind == "died":
+                if worker.current is None:
+                    continue
+                busy -= 1
+                name, worker.current = worker.current, None
+                failed = True
+                yield ("done", name, Result(name, 1, []))
+            if failed and busy == 0:
+                break
+
+    def running(self) -> list[str]:
+        """The units being built now."""
+        return [worker.current for worker in self.workers if worker.current]
+
+    def stop(self) -> None:
+        for worker in self.workers:
+            worker.stop()
+        self.workers.clear()
+
+
+class _Worker:
+    """One worker process: jobs go in on its stdin; answers come on a pipe of its own, its output on stdout."""
+
+    def __init__(self, cwd: Path, env: dict, events: queue.Queue):
+        answers_read, answers_write = os.pipe()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "almanac.workers", str(answers_write)], cwd=cwd, env=env,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8",
+            errors="replace", pass_fds=(answers_write,), preexec_fn=_die_with_parent)
+        os.close(answers_write)
+        self.answers = os.fdopen(answers_read, encoding="utf-8")
+        self.events = events
+        self.current: str | None = None
+        threading.Thread(target=self._read_output, daemon=True).start()
+        threading.Thread(target=self._read_answers, daemon=True).start()
+
+    def send(self, job: Job) -> None:
+        self.current = job.name
+        self.process.stdin.write(json.dumps(job.__dict__, ensure_ascii=False) + "\n")
+        self.process.stdin.flush()
+
+    def _read_output(self) -> None:
+        for line in self.process.stdout:
+            self.events.put(("line", self, line.rstrip("\n")))
+
+    def _read_answers(self) -> None:
+        for line in self.answers:
+            message = json.loads(line)
+            if "line" in message:
+                self.events.put(("line", self, message["line"]))
+            else:
+                self.events.put(("done", self, message))
+        self.events.put(("died", self, None))
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            try:
+                self.process.stdin.close()
+            except OSError:
+                pass
+            self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def _die_with_parent() -> None:
+    # Linux: the worker gets SIGTERM if its parent dies, even by SIGKILL, so no build outlives `almanac build`.
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _serve(answers_fd: int) -> None:
+    """The worker's loop: a job a line on stdin, its lines and its result on the answers pipe."""
+    answers = os.fdopen(answers_fd, "w", encoding="utf-8")
+
+    def say(message: dict) -> None:
+        answers.write(json.dumps(message, ensure_ascii=False) + "\n")
+        answers.flush()
+
+    # MkDocs and the stack imported once, before the first job: every unit after it starts warm.
+    import mkdocs.commands.build  # noqa: F401
+    import mkdocs.config  # noqa: F401
+
+    for line in sys.stdin:
+        job = Job(**json.loads(line))
+        result = build_unit(job, lambda text: say({"line": text}))
+        say({"name": result.name, "status": result.status})
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the parent's to handle: it stops the workers
+    _serve(int(sys.argv[1]))
