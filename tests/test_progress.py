@@ -20,18 +20,26 @@ def almanac_build(project: Path) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=600)
 
 
-def test_a_build_out_of_a_terminal_says_each_language_built_and_what_it_built(mini_project):
+def test_a_build_out_of_a_terminal_says_each_unit_built_and_what_it_built_and_reused(mini_project):
     result = almanac_build(mini_project)
     assert result.returncode == 0, result.stderr[-2000:]
     lines = result.stderr.splitlines()
     done = [line for line in lines if line.startswith("[")]
-    assert [line[:5] for line in done] == ["[1/3]", "[2/3]", "[3/3]"], lines
-    assert all(re.fullmatch(r"\[\d/3\] '(ru|en|kk)' built in \d+ s(; about (\d+ min )?\d+ s left)?", line)
-               for line in done), done
-    assert sorted(re.search(r"'(\w+)'", line)[1] for line in done) == ["en", "kk", "ru"]
-    assert re.fullmatch(r"Built site/: 3 languages in \d+ s\. Open site/index\.html, or run 'make serve'\.",
-                        lines[-1]), lines[-1]
+    # The mini project's units: its one publication and the library (almanac.units).
+    assert [line[:5] for line in done] == ["[1/2]", "[2/2]"], lines
+    assert all(re.fullmatch(r"\[\d/2\] ('demo-report-2023'|the library) built in \d+ s(; about (\d+ min )?\d+ s left)?",
+                            line) for line in done), done
+    assert re.fullmatch(r"Built site/: 2 units \(2 built, 0 reused\), 3 languages in \d+ s\. Open site/index\.html, "
+                        r"or run 'make serve'\.", lines[-1]), lines[-1]
     assert "\x1b[" not in result.stderr, "terminal codes in plain output"
+    # Nothing changed: every unit is taken from the cache, and the site is written again all the same.
+    (mini_project / "site" / "index.html").unlink()
+    again = almanac_build(mini_project)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert re.fullmatch(r"Built site/: 2 units \(0 built, 2 reused\), 3 languages in \d+ s\. .*",
+                        again.stderr.splitlines()[-1]), again.stderr[-2000:]
+    assert not [line for line in again.stderr.splitlines() if line.startswith("[")]
+    assert (mini_project / "site" / "index.html").is_file()
 
 
 @pytest.mark.slow
@@ -47,11 +55,11 @@ def test_the_summary_counts_the_pdfs_rendered_and_then_reused(mini_project):
 
     first = almanac_build(mini_project)
     assert first.returncode == 0, first.stderr[-2000:]
-    assert re.search(r"^Built site/: 1 language, 1 PDF \(1 rendered, 0 reused\) in \d+ s\.", first.stderr, re.M), \
+    assert re.search(r"^Built site/: 2 units \(2 built, 0 reused\), 1 language, 1 PDF \(1 rendered, 0 reused\) in \d+ s\.", first.stderr, re.M), \
         first.stderr[-2000:]
     second = almanac_build(mini_project)
     assert second.returncode == 0, second.stderr[-2000:]
-    assert re.search(r"^Built site/: 1 language, 1 PDF \(0 rendered, 1 reused\) in \d+ s\.", second.stderr, re.M), \
+    assert re.search(r"^Built site/: 2 units \(0 built, 2 reused\), 1 language, 1 PDF \(0 rendered, 1 reused\) in \d+ s\.", second.stderr, re.M), \
         second.stderr[-2000:]
 
 

@@ -112,7 +112,12 @@ def _run_units(root: Path, site: Path, *, echo, jobs: int | None) -> Outcome:
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "true", settings.STRICT: "true"}
     if print_downloads(root):
         env[settings.PRINT_DOWNLOADS] = "1"
-    plan = units.plan(config)
+    try:
+        plan = units.plan(config)
+    except AlmanacError as exc:
+        # Told as a build's error, as MkDocs tells a hook's: the same line the editor knows from every other file.
+        echo(f"ERROR   -  {exc}")
+        return Outcome(1, time.perf_counter() - started, site)
     pubs = {pub.slug: pub for pub in publications.load_all(root, config.docs_dir)}
     dated = {}
     if config.pdf:

@@ -91,8 +91,9 @@ def fingerprints(config: settings.SiteConfig, units: list[Unit], env: dict, date
     root, docs_dir = config.root, config.docs_dir
     shared = hashlib.sha256()
     shared.update(config.path.read_bytes())
-    for folder in (root / "locales", root / "overrides", root / "hooks", Path(__file__).parent):
+    for folder in (root / "locales", root / "overrides", root / "hooks"):
         _hash_tree(shared, folder, root)
+    _hash_tree(shared, Path(__file__).parent, Path(__file__).parent.parent)   # this package, wherever installed
     for name in STACK:
         try:
             shared.update(f"{name}={metadata.version(name)}\n".encode())
