@@ -108,9 +108,13 @@ new: $(STAMP)
 	$(BIN)/almanac new --slug "$$ARG_SLUG" --organisation "$$ARG_ORG" --kind "$$ARG_KIND" --title "$$ARG_TITLE" \
 	  $(if $(value FROM),--start "$$ARG_FROM") $(if $(value TO),--end "$$ARG_TO")
 
-## Benchmark at 1x, 10x and 50x the real content (synthetic libraries, bench/corpus.py): cold, warm, one edit,
-## preview, memory, beside stock MkDocs, mkdocs-to-pdf and WeasyPrint alone; writes docs/benchmarks.md.
-## About an hour on 2 cores with BENCH_ARGS="--runs 1 --pdf-peer-max-scale 1" (measured 2026-12-01); the defaults (3 rounds, mkdocs-to-pdf up to 10x) take several hours. It resumes at the first size not finished. Quick check: make bench BENCH_ARGS="--scales 1,2 --runs 1 --skip-pdf-peers"
+## Benchmark at 1x, 10x, 20x and 50x the real content (synthetic libraries, bench/corpus.py), for the targets of issue 22:
+## site only, cold, warm, one edit, the scoped preview and the whole-site serve, memory, the largest chapter page, growth,
+## PDF throughput, and a build on a Dask LocalCluster (at 1x), beside stock MkDocs, mkdocs-to-pdf (at 1x) and WeasyPrint
+## alone; writes docs/benchmarks.md. The budget is about an hour on 2 cores with BENCH_ARGS="--runs 1 --skip-pdf-peers"
+## once the build meets those targets (stock alone takes about 150 s a build at 50x); with the build of 2026-12-01, 50x
+## alone took longer (an 18-minute cold build). The default 3 rounds take about three times as long. It resumes at the
+## first size not finished. Quick check: make bench BENCH_ARGS="--scales 1,2 --runs 1 --skip-pdf-peers --trial"
 ## (the older single-size PDF benchmark is still there: $(BIN)/python bench/pdf_build.py).
 bench: export ARG_BENCH_ARGS = $(value BENCH_ARGS)
 bench: $(STAMP)
