@@ -166,7 +166,10 @@ def on_post_build(config):
     cache = brochures.Cache(context.cache_dir(project.root, "pdf"))
     out_dir = Path(config.site_dir) / "pdf"
     if engine.serving():
-        _publish_covers(config, _serve_cached(cache, out_dir))
+        unit = engine.unit(config)
+        if unit is not None and unit.library:
+            return   # the publications' units offer their own PDFs and covers
+        _publish_covers(config, _serve_cached(cache, out_dir, unit.slug if unit else None))
         return
     state = _state(config)
     _wait_for_pool(state)
@@ -318,8 +321,8 @@ def _screen_names(state: _State) -> list[str]:
     return [job.name for edition in state.editions if not edition.print_edition for job in edition.jobs]
 
 
-def _serve_cached(cache, out_dir: Path) -> list[str]:
-    served = cache.offer_last_built(out_dir)
+def _serve_cached(cache, out_dir: Path, slug: str | None = None) -> list[str]:
+    served = cache.offer_last_built(out_dir, slug)
     if served:
         log.info(f"PDFs are not rendered while serving; serving the last built {len(served)} "
                  f"({', '.join(served)}). Run 'make site' to refresh them.")

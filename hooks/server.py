@@ -46,7 +46,10 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import BuildError, MkDocsException
 from mkdocs.livereload import LiveReloadServer
 
-from almanac import preview, serving
+from almanac import build as building
+from almanac import context, preview, progress, serving, settings, workers
+from almanac import units as unitmodule
+from almanac.errors import AlmanacError
 from almanac.locales import DEFAULT_LANGUAGE
 
 log = logging.getLogger("mkdocs.hooks.server")
@@ -60,14 +63,73 @@ def main(config_file: str, dev_addr: str) -> None:
     _log_to_terminal()
     # `kill` stops the server as Ctrl-C does, so that its builds are removed.
     signal.signal(signal.SIGTERM, _interrupt)
-    stages = serving.Stages()
+    config = load_config(config_file=config_file, dev_addr=dev_addr)
+    scope = preview.Scope.from_extra((config.extra or {}).get(preview.EXTRA_KEY))
+    root = Path(scope.root) if scope else Path(config.config_file_path).resolve().parent
+    # The whole site is built unit by unit, as `almanac build` builds it (almanac.build), and its folders are
+    # made beside the units' outputs, whose files they link.
+    stages = serving.Stages(None if scope else context.cache_dir(root, "serve"))
+    units = None if scope else _Units(root)
     try:
-        _serve(config_file, dev_addr, stages)
+        _serve(config_file, dev_addr, stages, units)
     finally:
         stages.close()
+        if units is not None:
+            units.pool.stop()
 
 
-def _serve(config_file: str, dev_addr: str, stages: serving.Stages) -> None:
+class _Units:
+    """The whole site as the preview builds it: unit by unit, not strict, on workers kept for every save."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.env = {**os.environ, "NO_MKDOCS_2_WARNING": "true", settings.STRICT: "false",
+                    unitmodule.COMMAND: "serve"}
+        self.pool = workers.Pool(os.cpu_count() or 1, root, self.env)
+
+    def build(self, site: Path, publish=None) -> None:
+        """Build the units a save changed, and assemble the site into `site`; a problem raises BuildError.
+
+        The library (home, catalogue, status) reads every publication and takes longest: once the edited
+        publications are built, `publish(folder)` is given a site with the library as it was, so that the page
+        being edited shows the save at once; the library follows in `site`."""
+        errors: list[str] = []
+
+        def say(line: str) -> None:
+            print(line, file=sys.stderr, flush=True)
+            if line.startswith(("ERROR", "WARNING")):
+                errors.append(line)
+
+        try:
+            plan = building.plan_units(self.root, self.env)
+            names = building.unit_names(plan)
+            shown = progress.Progress(list(names.values()), say, label="Units")
+            library = next(unit for unit in plan.units if unit.library)
+            pending = set(plan.jobs)
+
+            def built(name: str) -> None:
+                pending.discard(name)
+                kept = sorted(library.folder.glob("out-*"), key=lambda path: path.stat().st_mtime, reverse=True)
+                if publish is None or pending != {library.name} or not kept:
+                    return
+                early = self.stages_new()
+                early.rmdir()
+                building.assemble_units(self.root, plan, early, hosting_files=False,
+                                        instead={library.name: kept[0]})
+                publish(early)
+
+            if building.build_units(plan, self.pool, shown, building._Lines(shown, self.root), names, built):
+                # The errors, else the warnings of a build that is strict after all (mkdocs.yml's `strict: true`).
+                problems = [line for line in errors if line.startswith("ERROR")] or errors
+                raise BuildError("\n".join(line.split("-  ", 1)[-1] for line in problems)
+                                 or "A unit of the site could not be built.")
+            site.rmdir()
+            building.assemble_units(self.root, plan, site, hosting_files=False)
+        except AlmanacError as exc:
+            raise BuildError(str(exc)) from None
+
+
+def _serve(config_file: str, dev_addr: str, stages: serving.Stages, units: "_Units | None" = None) -> None:
     first = stages.new()
     config = load_config(config_file=config_file, site_dir=str(first), dev_addr=dev_addr)
     host, port = config.dev_addr
@@ -80,7 +142,7 @@ def _serve(config_file: str, dev_addr: str, stages: serving.Stages) -> None:
         return fresh
 
     server = PreviewServer(load, host, port, urlsplit(config.site_url or "/").path, stages,
-                           serving.Labels(root), scope.language if scope else DEFAULT_LANGUAGE)
+                           serving.Labels(root), scope.language if scope else DEFAULT_LANGUAGE, units)
     server.open(dev_addr)
     config.site_url = server.url
     config.plugins.on_startup(command="serve", dirty=False)
@@ -105,9 +167,10 @@ class PreviewServer(LiveReloadServer):
     """MkDocs' live-reload server, serving the last good build while the next one is made."""
 
     def __init__(self, load, host: str, port: int, mount_path: str, stages: serving.Stages,
-                 labels: serving.Labels, language: str):
+                 labels: serving.Labels, language: str, units: "_Units | None" = None):
         super().__init__(builder=self.rebuild, host=host, port=port, root=str(stages.empty), mount_path=mount_path)
         self.load, self.stages, self.labels, self.language = load, stages, labels, language
+        self.units = units                 # the whole site's units, or None: MkDocs builds the scoped preview
         self.site: Path | None = None      # the last good build, served
         self.problem: str | None = None    # what stopped the last build
         self.stylesheet = self.mount_path + serving.STYLESHEET_PATH
@@ -144,7 +207,11 @@ class PreviewServer(LiveReloadServer):
         self.errors.messages.clear()
         log.info("Building documentation...")
         try:
-            build(config or self.load(site), serve_url=self.url, dirty=False)
+            if self.units is not None:
+                self.units.stages_new = self.stages.new
+                self.units.build(site, lambda early: self._show(early, None))
+            else:
+                build(config or self.load(site), serve_url=self.url, dirty=False)
         except Exception as exc:  # the build's problem is shown on every page; the server carries on
             self.stages.discard(site)
             problem = self._problem(exc)

@@ -1,7 +1,7 @@
 """Shared fixtures: the real site, built once per test session, and small throwaway projects.
 
-The real site is built with `mkdocs build --strict` into a temporary folder,
-exactly as `make site` builds it, so every test reads what users get.
+The real site is built with `almanac build` (what `make site` runs: unit by unit, strictly) into a
+temporary folder, so every test reads what users get.
 
 The suite runs on pytest-xdist workers (`-n auto` in pyproject.toml). What every worker shares lives in
 one folder the first process makes (`shared_dir`, named by ALMANAC_TEST_SHARED, which the workers inherit):
@@ -145,12 +145,14 @@ def built_site() -> Path:
     # One build for the whole run: the first worker to ask builds, the others wait; tests only read it.
     with FileLock(str(shared_dir() / "site.lock")):
         if not outcome.exists():
-            result = run_mkdocs(ROOT, site)
+            # As `make site` builds it: unit by unit, strictly, the units kept in .cache/ reused.
+            result = subprocess.run([sys.executable, "-m", "almanac.cli", "build", "--site-dir", str(site)],
+                                    cwd=ROOT, env=mkdocs_env(), capture_output=True, text=True, timeout=1800)
             warnings = [line for line in result.stderr.splitlines() if line.startswith("WARNING")]
             if result.returncode != 0:
-                problem = "mkdocs build --strict failed:\n" + result.stderr[-4000:]
+                problem = "almanac build failed:\n" + result.stderr[-4000:]
             elif warnings:
-                problem = "mkdocs build --strict warned:\n" + "\n".join(warnings)
+                problem = "almanac build warned:\n" + "\n".join(warnings)
             else:
                 problem = ""
                 site.joinpath(".build-log").write_text(result.stderr)

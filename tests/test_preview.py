@@ -125,19 +125,24 @@ def test_an_interrupted_build_leaves_the_previous_site_and_no_temporary_folder(m
     site = mini_project / "site"
     before = snapshot(site)
     venv = Path(sys.prefix)
+    chapter = mini_project / "content" / "demo-report-2023" / "index.md"
     for how in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
+        # A change, so that the publication's unit is built again (an unchanged unit is taken from the cache).
+        chapter.write_text(chapter.read_text(encoding="utf-8") + f"\nИзменение {how.name}.\n", encoding="utf-8")
         log = mini_project / f"build-{how.name}.log"
         with log.open("w") as sink:
             process = subprocess.Popen(["make", "--no-print-directory", "-o", str(venv / ".installed"), "site",
                                         f"VENV={venv}"], cwd=mini_project, env=mkdocs_env(), start_new_session=True,
                                        stdout=sink, stderr=subprocess.STDOUT, text=True, preexec_fn=_terminal_signals)
-        mkdocs = _child_named(process.pid, "mkdocs")
+        # The worker that builds the units (almanac.workers), once it writes the publication's pages.
+        mkdocs = _child_named(process.pid, "almanac.workers")
+        writing = ".cache/almanac/units/demo-report-2023/build-[0-9]*/*"
         deadline = time.monotonic() + 60
-        while not list(mini_project.glob(".site-tmp-[0-9]*/*")) and time.monotonic() < deadline:
+        while not list(mini_project.glob(writing)) and time.monotonic() < deadline:
             time.sleep(0.02)
         # Paused mid-build, so that the signal always lands while the build is writing, however fast it is.
         os.kill(mkdocs, signal.SIGSTOP)
-        assert list(mini_project.glob(".site-tmp-[0-9]*/*")), "the build never started writing"
+        assert list(mini_project.glob(writing)), "the build never started writing"
         if how == signal.SIGINT:
             # Ctrl-C reaches the whole foreground process group.
             os.killpg(process.pid, signal.SIGINT)

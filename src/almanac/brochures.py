@@ -178,11 +178,14 @@ class Cache:
             if path.name not in keep:
                 path.unlink()
 
-    def offer_last_built(self, out_dir: Path) -> list[str]:
-        """For the preview, which renders nothing: copy the site edition's last PDFs; return their names."""
+    def offer_last_built(self, out_dir: Path, slug: str | None = None) -> list[str]:
+        """For the preview, which renders nothing: copy the site edition's last PDFs (of the publication `slug`
+        only, for its unit); return their names."""
         out_dir.mkdir(parents=True, exist_ok=True)
         served = []
         for name, file_name in sorted(self.manifest.items()):
+            if slug is not None and name.split(".", 1)[0] != slug:
+                continue
             if not name.endswith(PRINT_SUFFIX) and (self.folder / file_name).exists():
                 shutil.copyfile(self.folder / file_name, out_dir / f"{name}.pdf")
                 served.append(name)

@@ -99,78 +99,129 @@ def run(root: Path, site: Path, *, print_edition: bool = False, echo=None, jobs:
     return _build(root, temp, site, langs, finish, print_edition=print_edition, echo=echo, jobs=jobs)
 
 
-def _run_units(root: Path, site: Path, *, echo, jobs: int | None) -> Outcome:
-    """The site from its units: fingerprint each, build those not kept on a pool of workers, assemble all."""
-    from . import assembly, dates, units, workers
+@dataclass
+class Plan:
+    """What a build of the units will do: every unit, its fingerprint, and the jobs of those not kept."""
 
-    live = echo is None and _terminal()
-    echo = echo or (lambda line: print(line, file=sys.stderr, flush=True))
-    _remove_leftovers(root)
-    started = time.perf_counter()
+    config: settings.SiteConfig
+    units: list
+    fingerprints: dict[str, str]
+    jobs: dict          # unit name -> workers.Job, for the units to build
+
+    def outputs(self) -> list:
+        return [(unit, unit.output(self.fingerprints[unit.name])) for unit in self.units]
+
+
+def plan_units(root: Path, env: dict) -> Plan:
+    """Fingerprint every unit (almanac.units) and stage the config of each one to build; `env` is the build's."""
+    from . import dates, units, workers
+
     config = settings.read(root / "mkdocs.yml")
-    langs = config.languages
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "true", settings.STRICT: "true"}
-    if print_downloads(root):
-        env[settings.PRINT_DOWNLOADS] = "1"
-    try:
-        plan = units.plan(config)
-    except AlmanacError as exc:
-        # Told as a build's error, as MkDocs tells a hook's: the same line the editor knows from every other file.
-        echo(f"ERROR   -  {exc}")
-        return Outcome(1, time.perf_counter() - started, site)
-    pubs = {pub.slug: pub for pub in publications.load_all(root, config.docs_dir)}
+    plan = units.plan(config)
     dated = {}
     if config.pdf:
         data = root / "data" / "indicators"
-        dated = dates.publication_dates(root, {slug: dates.publication_inputs(
-            pub, f"data/indicators/{slug}.yml" if (data / f"{slug}.yml").is_file() else None, root)
-            for slug, pub in pubs.items()})
+        dated = dates.publication_dates(root, {unit.slug: dates.publication_inputs(
+            publications.load_one(root, config.docs_dir, unit.slug),
+            f"data/indicators/{unit.slug}.yml" if (data / f"{unit.slug}.yml").is_file() else None, root)
+            for unit in plan if unit.slug})
     fingerprints = units.fingerprints(config, plan, env, dated)
-    todo = [unit for unit in plan if not _kept(unit.output(fingerprints[unit.name]))]
     job_env = {name: env[name] for name in (*units.FLAGS, "NO_MKDOCS_2_WARNING") if name in env}
-    jobs_of = {}
-    for unit in todo:
+    jobs = {}
+    for unit in plan:
+        if _kept(unit.output(fingerprints[unit.name])):
+            continue
         building = unit.folder / f"build-{os.getpid()}"
         shutil.rmtree(building, ignore_errors=True)
-        jobs_of[unit.name] = workers.Job(unit.name, str(units.stage(unit)), str(building), job_env,
-                                         _size(Path(unit.docs_dir) / unit.slug) if unit.slug else 0)
-    previous = {sig: signal.signal(sig, _raise_interrupted) for sig in (signal.SIGTERM, signal.SIGHUP)}
-    names = {unit.name: (f"'{unit.slug}'" if unit.slug else "the library") for unit in todo}
-    shown = progress.Progress(list(names.values()), echo, live=live, label="Units")
-    lines = _Lines(shown, root)
-    temp = root / f"{TEMP_PREFIX}{os.getpid()}"
-    pool = _pool(config, root, env, jobs)
-    by_name = {unit.name: unit for unit in plan}
+        jobs[unit.name] = workers.Job(unit.name, str(units.stage(unit)), str(building), job_env,
+                                      _size(Path(unit.docs_dir) / unit.slug) if unit.slug else 0,
+                                      env.get(units.COMMAND, "build"))
+    return Plan(config, plan, fingerprints, jobs)
+
+
+def build_units(plan: Plan, pool, shown: progress.Progress, lines: "_Lines", names: dict, built=None) -> int:
+    """Build the plan's units on `pool`, keeping each that succeeds; 0, or 1 once one has failed.
+
+    `built(name)`, when given, is called as each unit is kept."""
+    by_name = {unit.name: unit for unit in plan.units}
     failed = 0
     try:
-        for kind, name, payload in pool.run(list(jobs_of.values())):
+        for kind, name, payload in pool.run(list(plan.jobs.values())):
             if kind == "line":
                 shown.feed(payload)
                 lines.show(name, payload)
             elif kind == "tick":
                 shown.tick(sorted(names[job] for job in pool.running()))
-            elif payload.status == 0:
-                lines.show(name, None)
-                unit = by_name[name]
-                _keep(unit, Path(jobs_of[name].site), unit.output(fingerprints[name]), langs, payload)
-                shown.language_built(names[name])
             else:
                 lines.show(name, None)
-                failed = failed or 1
+                if payload.status == 0:
+                    unit = by_name[name]
+                    _keep(unit, Path(plan.jobs[name].site), unit.output(plan.fingerprints[name]),
+                          plan.config.languages)
+                    shown.language_built(names[name])
+                    if built is not None and not failed:
+                        built(name)
+                else:
+                    failed = 1
+    finally:
+        for job in plan.jobs.values():
+            shutil.rmtree(job.site, ignore_errors=True)
+    return failed
+
+
+def assemble_units(root: Path, plan: Plan, target: Path, *, hosting_files: bool = True, instead: dict | None = None) -> None:
+    """The site from the kept outputs of the plan's units, into `target` (which must not exist).
+
+    `instead` maps a unit's name to another of its outputs, to assemble with (the preview's, while a unit builds)."""
+    from . import assembly
+
+    outputs = [(unit, (instead or {}).get(unit.name, output)) for unit, output in plan.outputs()]
+    assembly.assemble(outputs, target, plan.config.languages, locales=locales.load(root),
+                      memo=context.cache_dir(root, "pdf-facts"))
+    if hosting_files:
+        _record_pdfs(root, [output for _, output in outputs])
+        hosting.write(target, context.cache_dir(root, "compressed"))
+
+
+def unit_names(plan: Plan) -> dict[str, str]:
+    """How the progress names each unit to build."""
+    return {unit.name: (f"'{unit.slug}'" if unit.slug else "the library") for unit in plan.units
+            if unit.name in plan.jobs}
+
+
+def _run_units(root: Path, site: Path, *, echo, jobs: int | None) -> Outcome:
+    """The site from its units: fingerprint each, build those not kept on a pool of workers, assemble all."""
+    live = echo is None and _terminal()
+    echo = echo or (lambda line: print(line, file=sys.stderr, flush=True))
+    _remove_leftovers(root)
+    started = time.perf_counter()
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "true", settings.STRICT: "true"}
+    if print_downloads(root):
+        env[settings.PRINT_DOWNLOADS] = "1"
+    try:
+        plan = plan_units(root, env)
+    except AlmanacError as exc:
+        # Told as a build's error, as MkDocs tells a hook's: the same line the editor knows from every other file.
+        echo(f"ERROR   -  {exc}")
+        return Outcome(1, time.perf_counter() - started, site)
+    previous = {sig: signal.signal(sig, _raise_interrupted) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    names = unit_names(plan)
+    shown = progress.Progress(list(names.values()), echo, live=live, label="Units")
+    temp = root / f"{TEMP_PREFIX}{os.getpid()}"
+    pool = _pool(plan.config, root, env, jobs)
+    try:
+        failed = build_units(plan, pool, shown, _Lines(shown, root), names)
         shown.close()
         if failed:
             return Outcome(failed, time.perf_counter() - started, site)
-        outputs = [(unit, unit.output(fingerprints[unit.name])) for unit in plan]
-        assembly.assemble(outputs, temp / "site", langs, locales=locales.load(root),
-                          memo=context.cache_dir(root, "pdf-facts"))
-        _record_pdfs(root, [output for _, output in outputs])
-        hosting.write(temp / "site", context.cache_dir(root, "compressed"))
+        assemble_units(root, plan, temp / "site")
         _swap(temp / "site", site)
-        rendered, reused = _pdf_counts([output for unit, output in outputs if unit.name in jobs_of])
+        outputs = plan.outputs()
+        rendered, reused = _pdf_counts([output for unit, output in outputs if unit.name in plan.jobs])
         pdfs = len(list((site / "pdf").rglob("*.pdf"))) if (site / "pdf").is_dir() else 0
-        reused += sum(_pdf_total(output) for unit, output in outputs if unit.name not in jobs_of)
-        return Outcome(0, time.perf_counter() - started, site, pdfs, len(langs), rendered, reused,
-                       units=len(plan), built=len(todo))
+        reused += sum(_pdf_total(output) for unit, output in outputs if unit.name not in plan.jobs)
+        return Outcome(0, time.perf_counter() - started, site, pdfs, len(plan.config.languages), rendered, reused,
+                       units=len(plan.units), built=len(plan.jobs))
     except KeyboardInterrupt:
         return Outcome(128 + signal.SIGINT, time.perf_counter() - started, site)
     except Interrupted as stop:
@@ -179,8 +230,6 @@ def _run_units(root: Path, site: Path, *, echo, jobs: int | None) -> Outcome:
         shown.close()
         pool.stop()
         shutil.rmtree(temp, ignore_errors=True)
-        for job in jobs_of.values():
-            shutil.rmtree(job.site, ignore_errors=True)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
 
@@ -201,7 +250,7 @@ def _kept(output: Path) -> bool:
     return (output / shards.PARTS / "unit.json").is_file()
 
 
-def _keep(unit, built: Path, output: Path, langs: list[str], result) -> None:
+def _keep(unit, built: Path, output: Path, langs: list[str]) -> None:
     """A unit built: keep only the files it owns in the site, label it, and put it where its fingerprint says."""
     from . import units
 
@@ -216,9 +265,12 @@ def _keep(unit, built: Path, output: Path, langs: list[str], result) -> None:
     shards.write_part(built, "unit", {"name": unit.name})
     shutil.rmtree(output, ignore_errors=True)
     built.rename(output)
-    for other in unit.folder.glob("out-*"):
-        if other != output:
-            shutil.rmtree(other, ignore_errors=True)
+    # The newest outputs are kept besides this one: the preview's and the publishing build's differ, and an
+    # edit undone finds its unit as it was.
+    others = sorted((other for other in unit.folder.glob("out-*") if other != output),
+                    key=lambda path: path.stat().st_mtime, reverse=True)
+    for other in others[units.KEEP - 1:]:
+        shutil.rmtree(other, ignore_errors=True)
 
 
 def _size(folder: Path) -> int:

@@ -136,8 +136,11 @@ class Stages:
     A build goes to a new folder and is served only once it has succeeded. The folder served before it
     is kept until the next one is published (a request may still be reading it); any other is removed."""
 
-    def __init__(self):
-        self.base = Path(tempfile.mkdtemp(prefix="almanac-preview-"))
+    def __init__(self, under: Path | None = None):
+        # `under`: on the units' file system, so that a whole-site preview links their files instead of copying.
+        if under is not None:
+            under.mkdir(parents=True, exist_ok=True)
+        self.base = Path(tempfile.mkdtemp(prefix="almanac-preview-", dir=under))
         self.empty = self.new()          # served until the first build succeeds
         self._kept: list[Path] = [self.empty]
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import sys
 from dataclasses import asdict, dataclass
 from importlib import metadata
@@ -39,7 +40,9 @@ STACK = ("mkdocs", "mkdocs-material", "mkdocs-static-i18n", "weasyprint", "pydyf
          "pymdown-extensions", "babel", "matplotlib", "pillow", "pypdfium2", "fonttools", "lxml", "brotli",
          "pyphen")
 # The settings of a build that change what a unit writes, as environment variables.
-FLAGS = (settings.PDF, settings.PRINT_DOWNLOADS, settings.PRINT_EDITION, settings.STRICT)
+FLAGS = (settings.PDF, settings.PRINT_DOWNLOADS, settings.PRINT_EDITION, settings.STRICT, "ALMANAC_COMMAND")
+COMMAND = "ALMANAC_COMMAND"   # "serve" in the environment of the preview's units (almanac.build), else a build
+KEEP = 3                       # outputs kept per unit: the newest, with the preview's and the build's besides
 _SKIPPED = ("__pycache__", ".egg-info", ".pyc")
 
 
@@ -146,7 +149,11 @@ def stage(unit: Unit) -> Path:
         targets = {unit.slug: docs_dir / unit.slug}
     for link in docs.iterdir():
         if link.name not in targets or not link.is_symlink() or Path(os.readlink(link)) != targets[link.name]:
-            link.unlink()
+            # A copied cache may hold the linked folders themselves (copytree follows links).
+            if link.is_dir() and not link.is_symlink():
+                shutil.rmtree(link)
+            else:
+                link.unlink()
     for name, target in targets.items():
         if not (docs / name).is_symlink():
             (docs / name).symlink_to(target, target_is_directory=target.is_dir())

@@ -39,6 +39,7 @@ class Job:
     site: str              # where its build writes
     env: dict              # the environment variables of the build (strictness, PDFs, editions)
     size: int = 0          # the bytes of its content: the largest units start first
+    command: str = "build" # MkDocs' command, as the hooks' on_startup hears it: "serve" for the preview
 
 
 @dataclass
@@ -86,8 +87,10 @@ def build_unit(job: Job, emit_line=None) -> Result:
         from mkdocs.exceptions import Abort, MkDocsException
 
         try:
-            config = load_config(config_file=job.config, strict=True, site_dir=job.site)
-            config.plugins.on_startup(command="build", dirty=False)
+            # Publishing is strict whatever mkdocs.yml says; the preview is as mkdocs.yml says (ALMANAC_STRICT=false).
+            config = load_config(config_file=job.config, strict=True if job.command == "build" else None,
+                                 site_dir=job.site)
+            config.plugins.on_startup(command=job.command, dirty=False)
             try:
                 build.build(config)
             finally:
@@ -115,7 +118,7 @@ def build_unit(job: Job, emit_line=None) -> Result:
 def build_remote(job: Job) -> tuple[Result, bytes | None]:
     """`build_unit` for a Dask worker, whose disk may not be ours: the output comes back as a tar archive."""
     with tempfile.TemporaryDirectory(prefix="almanac-unit-") as folder:
-        remote = Job(job.name, job.config, str(Path(folder) / "site"), job.env, job.size)
+        remote = Job(job.name, job.config, str(Path(folder) / "site"), job.env, job.size, job.command)
         result = build_unit(remote)
         if result.status:
             return result, None
@@ -141,11 +144,11 @@ class Pool:
     def run(self, jobs: list[Job]):
         """Yield ("line", name, text) and ("done", name, Result) events; stops handing out work after a failure."""
         waiting = sorted(jobs, key=lambda job: -job.size)
-        idle: list[_Worker] = []
-        for _ in range(min(self.size, len(waiting))):
-            worker = _Worker(self.cwd, self.env, self.events)
-            self.workers.append(worker)
-            idle.append(worker)
+        # The workers live as long as the pool: `almanac serve` builds every save with the same ones.
+        self.workers = [worker for worker in self.workers if worker.process.poll() is None]
+        while len(self.workers) < min(self.size, len(waiting)):
+            self.workers.append(_Worker(self.cwd, self.env, self.events))
+        idle = list(self.workers)
         busy = 0
         failed = False
         while waiting and idle or busy:
