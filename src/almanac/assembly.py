@@ -27,23 +27,23 @@ from .locales import DEFAULT_LANGUAGE
 
 
 def assemble(outputs: list[tuple[object, Path]], target: Path, langs: list[str], *, locales=None,
-             memo: Path | None = None) -> int:
+             memo: Path | None = None) -> list[Path]:
     """Put the units' outputs ((unit, output folder), the library's among them) together into `target`.
 
-    Returns the number of files linked or copied."""
+    Returns the files the assembly wrote or changed, which have no compressed copies yet."""
     target.mkdir(parents=True)
     pages = multilingual.Pages()
     site_url = "/"
     indexes: dict[str, dict] = {}
     waiting: list[Path] = []
     slugs: list[str] = []
-    count = 0
+    fresh: list[Path] = []
     # The library first: its pages lead every language's search index, as they lead the site.
     for unit, output in sorted(outputs, key=lambda item: not item[0].library):
         if not unit.library:
             slugs.append(unit.slug)
         changed = set((shards.read_part(output, "facts") or {}).get("pages", []))
-        count += _link_tree(output, target, changed)
+        _link_tree(output, target, changed)
         waiting += [target / page for page in changed]
         part = shards.read_part(output, "pages") or {}
         site_url = part.get("site_url", site_url)
@@ -54,20 +54,24 @@ def assemble(outputs: list[tuple[object, Path]], target: Path, langs: list[str],
             merged = indexes.setdefault(lang, {"config": index["config"], "docs": []})
             merged["docs"] += index["docs"]
     shards.write_sitemap(target, pages, langs, site_url)
+    fresh += [target / "sitemap.xml", *waiting]
     for lang, index in indexes.items():
         prefix = "" if lang == DEFAULT_LANGUAGE else f"{lang}/"
         for where, part in search.scopes(index, slugs).items():
             path = target / prefix / where / search.INDEX
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(search.dumps(part), encoding="utf-8")
+            fresh.append(path)
     if locales is not None and waiting and (target / "pdf").is_dir():
         overview.fill_pages(waiting, target / "pdf", locales, memo)
-    return count
+    return fresh
 
 
 def _link_tree(output: Path, target: Path, copied: set[str]) -> int:
-    """Every file of a unit's output into `target`, by hard link, or copied for those in `copied`."""
+    """Every file of a unit's output into `target`, by hard link, or copied for those in `copied` (which the
+    assembly changes: their compressed copies are left out, to be made again)."""
     count = 0
+    stale = {f"{page}{suffix}" for page in copied for suffix in (".gz", ".br")}
     for folder, dirs, files in os.walk(output):
         dirs.sort()
         relative_dir = Path(folder).relative_to(output)
@@ -77,6 +81,8 @@ def _link_tree(output: Path, target: Path, copied: set[str]) -> int:
         (target / relative_dir).mkdir(parents=True, exist_ok=True)
         for name in sorted(files):
             relative = (relative_dir / name).as_posix()
+            if relative in stale:
+                continue
             source, destination = Path(folder) / name, target / relative_dir / name
             if destination.exists():
                 raise AlmanacError(f"{relative}: written by two units of the build (the second is "

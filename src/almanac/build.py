@@ -38,7 +38,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from . import context, hosting, locales, progress, publications, settings, shards, status
@@ -117,14 +117,14 @@ def plan_units(root: Path, env: dict) -> Plan:
     from . import dates, units, workers
 
     config = settings.read(root / "mkdocs.yml")
-    plan = units.plan(config)
+    pubs = publications.load_all(root, config.docs_dir)
+    plan = units.plan(config, pubs)
     dated = {}
     if config.pdf:
         data = root / "data" / "indicators"
-        dated = dates.publication_dates(root, {unit.slug: dates.publication_inputs(
-            publications.load_one(root, config.docs_dir, unit.slug),
-            f"data/indicators/{unit.slug}.yml" if (data / f"{unit.slug}.yml").is_file() else None, root)
-            for unit in plan if unit.slug})
+        dated = dates.publication_dates(root, {pub.slug: dates.publication_inputs(
+            pub, f"data/indicators/{pub.slug}.yml" if (data / f"{pub.slug}.yml").is_file() else None, root)
+            for pub in pubs})
     fingerprints = units.fingerprints(config, plan, env, dated)
     job_env = {name: env[name] for name in (*units.FLAGS, "NO_MKDOCS_2_WARNING") if name in env}
     jobs = {}
@@ -135,7 +135,7 @@ def plan_units(root: Path, env: dict) -> Plan:
         shutil.rmtree(building, ignore_errors=True)
         jobs[unit.name] = workers.Job(unit.name, str(units.stage(unit)), str(building), job_env,
                                       _size(Path(unit.docs_dir) / unit.slug) if unit.slug else 0,
-                                      env.get(units.COMMAND, "build"))
+                                      env.get(units.COMMAND, "build"), asdict(unit), config.languages)
     return Plan(config, plan, fingerprints, jobs)
 
 
@@ -176,11 +176,14 @@ def assemble_units(root: Path, plan: Plan, target: Path, *, hosting_files: bool 
     from . import assembly
 
     outputs = [(unit, (instead or {}).get(unit.name, output)) for unit, output in plan.outputs()]
-    assembly.assemble(outputs, target, plan.config.languages, locales=locales.load(root),
-                      memo=context.cache_dir(root, "pdf-facts"))
+    fresh = assembly.assemble(outputs, target, plan.config.languages, locales=locales.load(root),
+                              memo=context.cache_dir(root, "pdf-facts"))
     if hosting_files:
         _record_pdfs(root, [output for _, output in outputs])
-        hosting.write(target, context.cache_dir(root, "compressed"))
+        policies = {}
+        for _, output in outputs:
+            policies.update(shards.read_part(output, "policy") or {})
+        hosting.write(target, context.cache_dir(root, "compressed"), policies=policies, fresh=fresh)
 
 
 def unit_names(plan: Plan) -> dict[str, str]:
@@ -251,17 +254,11 @@ def _kept(output: Path) -> bool:
 
 
 def _keep(unit, built: Path, output: Path, langs: list[str]) -> None:
-    """A unit built: keep only the files it owns in the site, label it, and put it where its fingerprint says."""
+    """A unit built (and finished by its worker, units.finish_output): label it, and put it where its
+    fingerprint says."""
     from . import units
 
-    built.mkdir(parents=True, exist_ok=True)   # a unit may write nothing (no publication has pages yet)
-    for folder, dirs, files in os.walk(built, topdown=False):
-        for name in files:
-            path = Path(folder) / name
-            if not units.owned(unit, path.relative_to(built).as_posix(), langs):
-                path.unlink()
-        if folder != str(built) and not os.listdir(folder):
-            os.rmdir(folder)
+    built.mkdir(parents=True, exist_ok=True)
     shards.write_part(built, "unit", {"name": unit.name})
     shutil.rmtree(output, ignore_errors=True)
     built.rename(output)
@@ -548,6 +545,7 @@ def _worth_showing(line: str) -> bool:
 def _swap(temp: Path, site: Path) -> None:
     # Two renames on one file system: at no moment is a half-written site in place.
     old = site.with_name(f"{TEMP_PREFIX}old-{os.getpid()}")
+    site.parent.mkdir(parents=True, exist_ok=True)
     if site.exists():
         site.rename(old)
     temp.rename(site)

@@ -55,13 +55,18 @@ class Written:
     brotli: bool             # whether .br files were written
 
 
-def write(site: Path, cache: Path | None = None) -> Written:
-    """Write the host files and the precompressed copies into `site`; return what was done."""
-    headers = site_headers(site)
+def write(site: Path, cache: Path | None = None, *, policies: dict[str, str] | None = None,
+          fresh: list[Path] | None = None) -> Written:
+    """Write the host files and the precompressed copies into `site`; return what was done.
+
+    A site assembled from units (almanac.assembly) gives the pages' `policies` its units recorded, and
+    compresses only the files that are `fresh` (the units' files come with their compressed copies)."""
+    headers = {"Content-Security-Policy": merge_policies(policies) if policies is not None else site_policy(site),
+               **HEADERS_FIXED}
     (site / HEADERS_FILE).write_text(headers_file(site, headers), encoding="utf-8")
     (site / HTACCESS_FILE).write_text(htaccess(headers), encoding="utf-8")
     (site / NGINX_FILE).write_text(nginx_snippet(headers), encoding="utf-8")
-    count, with_brotli = precompress(site, cache)
+    count, with_brotli = precompress(site, cache, fresh)
     log.info(f"Hosting: wrote {HEADERS_FILE}, {HTACCESS_FILE} and {NGINX_FILE}; compressed {count} text files "
              f"(gzip{', brotli' if with_brotli else ''}).")
     return Written(headers, count, with_brotli)
@@ -74,13 +79,25 @@ def site_headers(site: Path) -> dict[str, str]:
 
 def site_policy(site: Path) -> str:
     """Every page's directives, each with the union of its sources in order of first use, and frame-ancestors."""
-    directives: dict[str, list[str]] = {}
-    pages = sorted(site.rglob("*.html"))
-    for path in pages:
+    return merge_policies(policies(site))
+
+
+def policies(site: Path) -> dict[str, str]:
+    """Each different policy of the site's pages, by the first page (in sorted order) that has it."""
+    found: dict[str, str] = {}
+    for path in sorted(site.rglob("*.html")):
         match = _META.search(path.read_text(encoding="utf-8"))
-        if match is None:
-            continue
-        for part in match[1].split(";"):
+        if match is not None and match[1] not in found:
+            found[match[1]] = path.relative_to(site).as_posix()
+    return {page: policy for policy, page in found.items()}
+
+
+def merge_policies(by_page: dict[str, str]) -> str:
+    """The site's policy from its pages' (`policies`, of one site or of several units): pages in sorted
+    order, as if one site were read."""
+    directives: dict[str, list[str]] = {}
+    for page in sorted(by_page):
+        for part in by_page[page].split(";"):
             name, *sources = part.split()
             known = directives.setdefault(name, [])
             known += [source for source in sources if source not in known]
@@ -101,8 +118,8 @@ def headers_file(site: Path, headers: dict[str, str]) -> str:
 
 
 def fingerprinted(site: Path) -> list[str]:
-    """The site's files named by their content, relative to it."""
-    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*")
+    """The site's files named by their content (the theme's bundles, under assets/), relative to it."""
+    return sorted(p.relative_to(site).as_posix() for p in (site / "assets").rglob("*")
                   if p.is_file() and re.search(FINGERPRINTED, p.name))
 
 
@@ -167,22 +184,31 @@ def nginx_snippet(headers: dict[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def precompress(site: Path, cache: Path | None = None) -> tuple[int, bool]:
-    """A .gz (and a .br where the brotli package is installed) beside every text file over 1 KB."""
+def precompress(site: Path, cache: Path | None = None, paths: list[Path] | None = None) -> tuple[int, bool]:
+    """A .gz (and a .br where the brotli package is installed) beside every text file over 1 KB (of `paths`
+    only, when given); the records of a unit's build (.almanac-*/) are not the site's.
+
+    Brotli at its best (11) for the theme's files, the same in every build and cached once; at 9 for the rest:
+    as small within a tenth, and twenty times faster, which a cold build of a large library needs."""
     try:
         import brotli
     except ImportError:   # optional: gzip alone serves every browser
         brotli = None
     count = 0
-    for path in sorted(site.rglob("*")):
+    candidates = sorted(site.rglob("*")) if paths is None else sorted(paths)
+    for path in candidates:
         if not path.is_file() or path.suffix not in TEXT_SUFFIXES or path.stat().st_size <= MIN_SIZE:
+            continue
+        relative = path.relative_to(site).as_posix()
+        if relative.startswith(".almanac-") or "/.almanac-" in relative:
             continue
         data = path.read_bytes()
         key = hashlib.sha256(data).hexdigest()
         path.with_name(path.name + ".gz").write_bytes(_cached(cache, key, "gz", lambda: gz(data)))
         if brotli is not None:
+            quality = 11 if relative.startswith("assets/") else 9
             path.with_name(path.name + ".br").write_bytes(
-                _cached(cache, key, "br", lambda: brotli.compress(data, quality=11)))
+                _cached(cache, key, f"br{quality}", lambda: brotli.compress(data, quality=quality)))
         count += 1
     return count, brotli is not None
 

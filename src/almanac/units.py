@@ -73,13 +73,13 @@ class Unit:
         return self.folder / f"out-{fingerprint}"
 
 
-def plan(config: settings.SiteConfig) -> list[Unit]:
+def plan(config: settings.SiteConfig, pubs: list | None = None) -> list[Unit]:
     """The units of the project, the publications in the order of their folders and the library last.
 
     Every Markdown file of the docs folder is checked first to belong to a unit, as a build of the whole
     site checks it: a page in a folder without publication.yml would otherwise be built by no unit."""
     root, docs_dir = config.root, config.docs_dir
-    pubs = publications.load_all(root, docs_dir)
+    pubs = publications.load_all(root, docs_dir) if pubs is None else pubs
     pages = sorted(path.relative_to(docs_dir).as_posix() for path in docs_dir.rglob("*.md") if path.is_file())
     content.check_inventory(pages, config.configured, pubs, docs_dir.resolve().relative_to(root.resolve()).as_posix())
     made = lambda name, slug: Unit(name, slug, str(root), str(config.path), str(docs_dir))  # noqa: E731
@@ -197,6 +197,25 @@ def owned(unit: Unit, relative: str, langs: list[str]) -> bool:
     # Indicator tables' CSV files (hooks/indicators.py): [<lang>/]assets/data/<slug>-<table>.<lang>.csv
     folder = relative.rsplit("/", 1)[0] if "/" in relative else ""
     return folder in ["assets/data"] + [f"{lang}/assets/data" for lang in langs] and name.startswith(slug + "-")
+
+
+def finish_output(unit: Unit, site: Path, langs: list[str], compress: bool) -> None:
+    """After a unit's build succeeded (in the worker that built it): keep only what the unit owns in the
+    site, compress it for hosts (not for the preview), and record its pages' Content-Security-Policies,
+    which the site's header joins (almanac.hosting)."""
+    from . import hosting
+
+    site.mkdir(parents=True, exist_ok=True)   # a unit may write nothing
+    for folder, _, files in os.walk(site, topdown=False):
+        for name in files:
+            path = Path(folder) / name
+            if not owned(unit, path.relative_to(site).as_posix(), langs):
+                path.unlink()
+        if folder != str(site) and not os.listdir(folder):
+            os.rmdir(folder)
+    if compress:
+        hosting.precompress(site, context.cache_dir(Path(unit.root), "compressed"))
+    shards.write_part(site, "policy", hosting.policies(site))
 
 
 def check_unique(units: list[Unit]) -> None:

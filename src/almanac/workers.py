@@ -40,6 +40,8 @@ class Job:
     env: dict              # the environment variables of the build (strictness, PDFs, editions)
     size: int = 0          # the bytes of its content: the largest units start first
     command: str = "build" # MkDocs' command, as the hooks' on_startup hears it: "serve" for the preview
+    unit: dict | None = None   # the almanac.units.Unit built, whose output is finished in the worker
+    languages: list = field(default_factory=list)
 
 
 @dataclass
@@ -95,6 +97,10 @@ def build_unit(job: Job, emit_line=None) -> Result:
                 build.build(config)
             finally:
                 config.plugins.on_shutdown()
+            if job.unit is not None:
+                from . import units
+
+                units.finish_output(units.Unit(**job.unit), Path(job.site), job.languages, job.command == "build")
         except (Abort, MkDocsException) as exc:
             status = 1
             emit(exc.format_message() if hasattr(exc, "format_message") else str(exc))
@@ -118,7 +124,8 @@ def build_unit(job: Job, emit_line=None) -> Result:
 def build_remote(job: Job) -> tuple[Result, bytes | None]:
     """`build_unit` for a Dask worker, whose disk may not be ours: the output comes back as a tar archive."""
     with tempfile.TemporaryDirectory(prefix="almanac-unit-") as folder:
-        remote = Job(job.name, job.config, str(Path(folder) / "site"), job.env, job.size, job.command)
+        remote = Job(job.name, job.config, str(Path(folder) / "site"), job.env, job.size, job.command, job.unit,
+                     job.languages)
         result = build_unit(remote)
         if result.status:
             return result, None
