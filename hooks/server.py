@@ -94,6 +94,7 @@ class _Units:
         publications are built, `publish(folder)` is given a site with the library as it was, so that the page
         being edited shows the save at once; the library follows in `site`."""
         errors: list[str] = []
+        started = time.perf_counter()
 
         def say(line: str) -> None:
             print(line, file=sys.stderr, flush=True)
@@ -125,6 +126,9 @@ class _Units:
                                  or "A unit of the site could not be built.")
             site.rmdir()
             building.assemble_units(self.root, plan, site, hosting_files=False)
+            # MkDocs' own last line of a build, which editors (and the tests) know.
+            log.info(f"Documentation built in {time.perf_counter() - started:.2f} seconds "
+                     f"({len(plan.jobs)} of {len(plan.units)} units built)")
         except AlmanacError as exc:
             raise BuildError(str(exc)) from None
 

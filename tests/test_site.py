@@ -32,32 +32,39 @@ def chapter_url(chapter: str) -> str:
     return "/" + chapter[: -len(".md")].replace("/index", "") + "/"
 
 
-def test_every_publication_and_chapter_is_in_the_navigation(built_site, publications):
-    # navigation.prune: the home page lists the publications; a publication's pages list its chapters.
-    home = nav_links(built_site)
+def test_every_publication_is_reached_from_the_home_page_and_lists_its_chapters(built_site, publications):
+    # The home page's catalogue leads to every publication; a publication's navigation lists its chapters.
+    home = soup(built_site / "index.html")
+    cards = {urlsplit(urljoin("/", a["href"])).path for a in home.select("article a[href]")}
     for pub in publications:
         first = chapter_url(pub.chapters[0])
-        assert first in home, f"{pub.slug} is not reachable from the home page's navigation"
+        assert first in cards, f"{pub.slug} is not reachable from the home page"
         for chapter in pub.chapters:
             url = chapter_url(chapter)
             assert url in nav_links(built_site, first), f"{chapter} is not in its publication's navigation"
             assert page_path(built_site, url).exists()
 
 
-def test_a_page_carries_only_its_own_publications_chapters(built_site, publications):
-    # Without pruning every page would carry every chapter of every publication: quadratic in the site.
+def test_a_page_carries_only_its_own_publications_chapters_and_leads_up_to_the_library(built_site, publications):
+    # Each publication is built as a unit (almanac.units): its navigation does not grow with the library.
     first, other = publications[0], publications[1]
-    links = nav_links(built_site, chapter_url(first.chapters[1]))
-    assert chapter_url(other.chapters[1]) not in links
-    assert chapter_url(other.chapters[0]) in links
+    page = chapter_url(first.chapters[1])
+    links = nav_links(built_site, page)
+    assert chapter_url(first.chapters[2]) in links
+    assert not [link for pub in publications[1:] for link in links if link.startswith(f"/{pub.slug}/")]
+    assert chapter_url(other.chapters[0]) not in links
+    logo = soup(page_path(built_site, page)).select_one("a.md-header__button.md-logo")
+    assert urlsplit(urljoin(page, logo["href"])).path == "/"
+    english = soup(page_path(built_site, "/en" + page)).select_one("a.md-header__button.md-logo")
+    assert urlsplit(urljoin("/en" + page, english["href"])).path == "/en/"
 
 
 def test_publication_sections_are_titled_from_metadata(built_site, publications):
-    home = soup(built_site / "index.html")
-    labels = " ".join(label.get_text(" ", strip=True) for label in home.select("nav.md-nav--primary label.md-nav__link"))
-    labels += " ".join(a.get_text(" ", strip=True) for a in home.select("nav.md-nav--primary a.md-nav__link"))
     for pub in publications:
-        assert pub.title("ru") in labels
+        for lang, prefix in (("ru", ""), ("en", "/en")):
+            page = soup(page_path(built_site, prefix + chapter_url(pub.chapters[1])))
+            labels = " ".join(label.get_text(" ", strip=True) for label in page.select("nav.md-nav--primary label"))
+            assert pub.title(lang) in labels, (pub.slug, lang)
 
 
 def test_heading_anchors_are_readable_cyrillic(built_site, publications):

@@ -151,6 +151,13 @@ def load_unit(unit, languages: list[str], raw_settings, config_text: str, warnin
     root, docs_dir = Path(unit.root), Path(unit.docs_dir)
     settings = project.load_settings(raw_settings, config_text)
     pubs = publications.load_all(root, docs_dir) if unit.library else [publications.load_one(root, docs_dir, unit.slug)]
+    if unit.library:
+        # A publication's data file is read and checked by its unit; one that belongs to no publication (a
+        # renamed file, a typo in its name) is read by none: the library checks it, and its error names it.
+        slugs = {pub.slug for pub in pubs}
+        for path in sorted((root / "data" / "indicators").glob("*.yml")):
+            if path.stem not in slugs:
+                indicators.load_dataset(path, root, slugs)
     return project.Project(root, docs_dir, languages, settings, locales.load(root, warnings), pubs,
                            _Datasets(root / "data" / "indicators", root))
 

@@ -141,20 +141,27 @@ class Stages:
         if under is not None:
             under.mkdir(parents=True, exist_ok=True)
         self.base = Path(tempfile.mkdtemp(prefix="almanac-preview-", dir=under))
+        self._building: set[Path] = set()   # folders a build is writing, never removed as stale
         self.empty = self.new()          # served until the first build succeeds
+        self._building.discard(self.empty)
         self._kept: list[Path] = [self.empty]
 
     def new(self) -> Path:
-        return Path(tempfile.mkdtemp(prefix="build-", dir=self.base))
+        folder = Path(tempfile.mkdtemp(prefix="build-", dir=self.base))
+        self._building.add(folder)
+        return folder
 
     def discard(self, folder: Path) -> None:
+        self._building.discard(folder)
         shutil.rmtree(folder, ignore_errors=True)
 
     def published(self, folder: Path) -> None:
-        """`folder` is served from now on: keep it and the one before it, remove the rest."""
+        """`folder` is served from now on: keep it and the one before it, remove the rest (but those being
+        built: the whole-site preview publishes a first folder while the second is still built)."""
+        self._building.discard(folder)
         self._kept = [*self._kept[-1:], folder]
         for stale in self.base.iterdir():
-            if stale not in self._kept:
+            if stale not in self._kept and stale not in self._building:
                 self.discard(stale)
 
     def close(self) -> None:
