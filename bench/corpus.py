@@ -498,6 +498,10 @@ def write_dataset(item: Plan, path: Path, chains: dict[str, Chain], seed: int) -
         indicator["label"] = labels
         if indicator.get("short"):
             indicator["short"] = {lang: chains[lang].title(rng, rng.randint(2, 5)) for lang in LANGUAGES}
+        # A figure's base and qualifier ("of resources", "at least") are words of every language, as labels are.
+        for key in ("base", "qualifier"):
+            if isinstance(indicator.get(key), dict):
+                indicator[key] = {lang: chains[lang].title(rng, rng.randint(1, 3)).lower() for lang in LANGUAGES}
         for key in ("value", "baseline"):
             indicator[key] = _perturb(indicator.get(key), rng, indicator.get("unit") == "percent")
         if indicator.get("actuals"):

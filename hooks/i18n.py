@@ -64,6 +64,7 @@ class _State:
         self.matrix: list | None = None                  # translation states, computed once per build
         self.not_found = ""                              # the default language's 404 page, for the later passes
         self.partial: dict[str, tuple[int, int]] = {}    # partial translations of this pass: (translated, all)
+        self.editorial: set[str] = set()                  # the translation status's location in each language
 
 
 def on_startup(command, dirty):
@@ -110,6 +111,8 @@ def on_page_markdown(markdown, page, config, files):
         if counted and counted[0] < counted[1]:
             _state(config).partial[page.file.src_uri] = counted
     if STATUS_MARKER in markdown:
+        # Its location in the language's index, which search.scopes keeps out of the publications' indexes.
+        _state(config).editorial.add(page.url[len(engine.site_prefix(lang)):])
         project = engine.project(config)
         table = multilingual.status_markdown(_matrix(config), project.publications, project.languages,
                                              project.locales, engine.build_language(config))
@@ -192,6 +195,7 @@ def on_post_build(config):
             merged = json.loads(index_path.read_text(encoding="utf-8"))
             shards.write_part(site, "search", {lang: multilingual.language_index(merged, lang, langs, state.pages)
                                                for lang in langs}, sort_keys=False)
+            shards.write_part(site, "editorial", {"locations": sorted(state.editorial)})
         shards.write_part(site, "pages", {"site_url": config.site_url or "/", "pages": state.pages.by_source})
         if not unit.library:   # the library's matrix is every publication's: each unit warns of its own
             for message in multilingual.problems(_matrix(config), engine.project(config).root):
@@ -202,7 +206,7 @@ def on_post_build(config):
         slugs = list(engine.project(config).by_slug)
         for lang in built:
             index = multilingual.language_index(merged, lang, langs, state.pages)
-            for where, part in search.scopes(index, slugs).items():
+            for where, part in search.scopes(index, slugs, state.editorial).items():
                 target = site / engine.site_prefix(lang) / where / search.INDEX
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(search.dumps(part), encoding="utf-8")

@@ -125,6 +125,10 @@ def test_each_publication_gets_its_pages_and_the_library_relative_to_its_folder(
         "", "#goals", "02-b/", "../", "../translation-status/", "../b/"]
     assert [doc["location"] for doc in parts["c/"]["docs"]] == ["../", "../translation-status/", "../a/", "../b/"]
     assert all(part["config"] == index["config"] for part in parts.values())
+    # The translation status (editorial) is searched from the library only: it changes with every edit.
+    parts = search.scopes(index, ["a", "b", "c"], editorial={"translation-status/"})
+    assert [doc["location"] for doc in parts[""]["docs"]] == ["", "translation-status/", "a/", "b/"]
+    assert [doc["location"] for doc in parts["c/"]["docs"]] == ["../", "../a/", "../b/"]
 
 
 def test_each_language_names_its_own_stemmer():

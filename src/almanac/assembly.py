@@ -38,6 +38,7 @@ def assemble(outputs: list[tuple[object, Path]], target: Path, langs: list[str],
     waiting: list[Path] = []
     slugs: list[str] = []
     fresh: list[Path] = []
+    editorial: set[str] = set()
     # The library first: its pages lead every language's search index, as they lead the site.
     for unit, output in sorted(outputs, key=lambda item: not item[0].library):
         if not unit.library:
@@ -50,6 +51,7 @@ def assemble(outputs: list[tuple[object, Path]], target: Path, langs: list[str],
         for src, by_lang in part.get("pages", {}).items():
             for lang, record in by_lang.items():
                 pages.record(src, lang, record["url"], record["fallback"])
+        editorial.update((shards.read_part(output, "editorial") or {}).get("locations", []))
         for lang, index in (shards.read_part(output, "search") or {}).items():
             merged = indexes.setdefault(lang, {"config": index["config"], "docs": []})
             merged["docs"] += index["docs"]
@@ -57,7 +59,7 @@ def assemble(outputs: list[tuple[object, Path]], target: Path, langs: list[str],
     fresh += [target / "sitemap.xml", *waiting]
     for lang, index in indexes.items():
         prefix = "" if lang == DEFAULT_LANGUAGE else f"{lang}/"
-        for where, part in search.scopes(index, slugs).items():
+        for where, part in search.scopes(index, slugs, editorial).items():
             path = target / prefix / where / search.INDEX
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(search.dumps(part), encoding="utf-8")

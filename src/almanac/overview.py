@@ -138,6 +138,22 @@ def first_paragraph(html: str) -> str | None:
 
 
 def _first_paragraph(html: str) -> str | None:
+    # The opening paragraph is near the top: the page is read up to the end of its first few paragraphs
+    # before all of it (a catalogue's home page is long). html.parser builds the tree in reading order, so a
+    # paragraph found in such a beginning has the ancestors it has in the whole page, and it is complete.
+    end = 0
+    for _ in range(6):
+        end = html.find("</p>", end)
+        if end < 0:
+            break
+        end += len("</p>")
+        found = _scan(html[:end])
+        if found is not None:
+            return found
+    return _scan(html)
+
+
+def _scan(html: str) -> str | None:
     soup = BeautifulSoup(html, "html.parser")
     for paragraph in soup.find_all("p"):
         if _inside_skipped(paragraph):

@@ -63,10 +63,12 @@ def scope(lang_prefix: str, publication: str | None) -> str:
     return lang_prefix + (f"{publication}/" if publication else "")
 
 
-def scopes(index: dict, slugs: list[str]) -> dict[str, dict]:
+def scopes(index: dict, slugs: list[str], editorial: Container[str] = ()) -> dict[str, dict]:
     """A language's index split by scope: '' (the library) and '<slug>/' for every publication.
 
-    Locations in each index are relative to its scope's folder, as Material resolves them."""
+    Locations in each index are relative to its scope's folder, as Material resolves them. The library's
+    `editorial` pages (the translation status: editors', long, and changed by every edit) are in the
+    library's index only, not in every publication's."""
     docs = index.get("docs", [])
     own = {slug: [] for slug in slugs}
     library = []
@@ -79,7 +81,8 @@ def scopes(index: dict, slugs: list[str]) -> dict[str, dict]:
     entries = {slug: _entry(slug, pages) for slug, pages in own.items() if pages}
     result = {"": {"config": index["config"], "docs": library + list(entries.values())}}
     for slug in slugs:
-        around = [{**doc, "location": "../" + doc["location"]} for doc in library]
+        around = [{**doc, "location": "../" + doc["location"]} for doc in library
+                  if doc["location"].split("#", 1)[0] not in editorial]
         around += [{**entry, "location": "../" + entry["location"]}
                    for other, entry in entries.items() if other != slug]
         result[f"{slug}/"] = {"config": index["config"], "docs": own[slug] + around}

@@ -120,3 +120,17 @@ def _name(value) -> str:
     if value is None or not callable(value):
         return repr(value)
     return f"{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', repr(type(value)))}"
+
+
+# The files of each installed theme's folder, listed once per process: MkDocs lists them at every build and
+# language pass to find the static files among them, and Material's icon set alone is 14,500 files.
+_listed: dict[str, list[str]] = {}
+
+
+def theme_files(folder: str, fresh: bool = False) -> list[str]:
+    """The files of a theme folder as Jinja's FileSystemLoader lists them, without hidden folders (which MkDocs
+    never copies: '.*' and '*/.*'); listed again when `fresh` (the project's overrides, which an editor edits)."""
+    if fresh or folder not in _listed:
+        _listed[folder] = [name for name in jinja2.FileSystemLoader(folder).list_templates()
+                           if not name.startswith(".") and "/." not in name]
+    return _listed[folder]
