@@ -46,6 +46,7 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import BuildError, MkDocsException
 from mkdocs.livereload import LiveReloadServer
 
+from almanac import assembly
 from almanac import build as building
 from almanac import context, preview, progress, serving, settings, workers
 from almanac import units as unitmodule
@@ -86,6 +87,8 @@ class _Units:
         self.env = {**os.environ, "NO_MKDOCS_2_WARNING": "true", settings.STRICT: "false",
                     unitmodule.COMMAND: "serve"}
         self.pool = workers.Pool(os.cpu_count() or 1, root, self.env)
+        self.served: Path | None = None     # the folder served, and the units' outputs assembled into it
+        self.outputs: dict[str, Path] = {}
 
     def build(self, site: Path, publish=None) -> None:
         """Build the units a save changed, and assemble the site into `site`; a problem raises BuildError.
@@ -110,14 +113,16 @@ class _Units:
 
             def built(name: str) -> None:
                 pending.discard(name)
-                kept = sorted(library.folder.glob("out-*"), key=lambda path: path.stat().st_mtime, reverse=True)
-                if publish is None or pending != {library.name} or not kept:
+                if publish is None or pending != {library.name} or self.served is None or not self.served.is_dir():
                     return
-                early = self.stages_new()
-                early.rmdir()
-                building.assemble_units(self.root, plan, early, hosting_files=False,
-                                        instead={library.name: kept[0]})
-                publish(early)
+                # The edited publications' files replace theirs in the folder served, at once; the library
+                # and the search indexes follow with the whole site.
+                for unit in plan.units:
+                    output = unit.output(plan.fingerprints[unit.name])
+                    if unit.name in plan.jobs and not unit.library and self.outputs.get(unit.name) not in (None, output):
+                        assembly.replace_unit(self.served, self.outputs[unit.name], output)
+                        self.outputs[unit.name] = output
+                publish(self.served)
 
             if building.build_units(plan, self.pool, shown, building._Lines(shown, self.root), names, built):
                 # The errors, else the warnings of a build that is strict after all (mkdocs.yml's `strict: true`).
@@ -126,6 +131,7 @@ class _Units:
                                  or "A unit of the site could not be built.")
             site.rmdir()
             building.assemble_units(self.root, plan, site, hosting_files=False)
+            self.served, self.outputs = site, {unit.name: output for unit, output in plan.outputs()}
             # MkDocs' own last line of a build, which editors (and the tests) know.
             log.info(f"Documentation built in {time.perf_counter() - started:.2f} seconds "
                      f"({len(plan.jobs)} of {len(plan.units)} units built)")

@@ -87,6 +87,31 @@ def test_the_units_give_readers_the_pages_of_a_build_in_turn(reference):
     assert not list(project.glob(".site-tmp-*")), "a temporary folder was left behind"
 
 
+def test_the_site_built_on_a_dask_cluster_is_the_local_build_byte_for_byte(tmp_path):
+    """With a scheduler named, every unit (its pages and its PDFs) is built by the cluster's workers and comes
+    back as an archive; the assembled site is the local build's, byte for byte."""
+    from distributed import LocalCluster
+
+    from tests.conftest import set_almanac
+
+    project = make_mini_project(tmp_path)
+    set_almanac(project, pdf="true", print_downloads="true")
+    local = almanac(project, "build", "--site-dir", "site-local")
+    assert local.returncode == 0, local.stderr[-3000:]
+    shutil.rmtree(project / ".cache")
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as cluster:
+        remote = subprocess.run([str(ALMANAC), "build", "--site-dir", "site-cluster"], cwd=project,
+                                env=dict(mkdocs_env(), ALMANAC_SCHEDULER=cluster.scheduler_address),
+                                capture_output=True, text=True, timeout=600)
+    assert remote.returncode == 0, remote.stderr[-3000:]
+    assert "2 units (2 built, 0 reused)" in remote.stderr and "6 PDFs (6 rendered, 0 reused)" in remote.stderr, \
+        remote.stderr[-2000:]
+    expected = snapshot(project / "site-local")
+    assert any(name.endswith(".pdf") for name in expected)
+    assert differences(expected, project / "site-cluster") == []
+
+
 def test_shards_built_apart_assemble_into_the_site_of_a_build_in_turn(reference):
     project, expected = reference
     # As CI runs them: one job per language, at the same time, each with its own process.

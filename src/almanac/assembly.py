@@ -105,3 +105,25 @@ def _link(source: Path, destination: Path) -> None:
         if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP):
             raise
         shutil.copyfile(source, destination)
+
+
+def replace_unit(site: Path, old: Path, new: Path) -> int:
+    """In a site being served by the preview, a unit's files as its `new` output has them instead of its `old`.
+
+    Each file is linked aside and renamed into place, so that a request never finds it missing or half written;
+    the files that spans units (search, sitemap) are left for the next whole assembly. Returns the files replaced."""
+    def files(output: Path) -> set[str]:
+        return {path.relative_to(output).as_posix() for path in output.rglob("*")
+                if path.is_file() and not path.relative_to(output).as_posix().startswith(shards.PARTS + "/")}
+
+    before, after = files(old), files(new)
+    for relative in sorted(after):
+        target = site / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        aside = target.with_name(target.name + ".almanac-new")
+        aside.unlink(missing_ok=True)
+        _link(new / relative, aside)
+        os.replace(aside, target)
+    for relative in sorted(before - after):
+        (site / relative).unlink(missing_ok=True)
+    return len(after)

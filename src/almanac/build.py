@@ -211,8 +211,9 @@ def _run_units(root: Path, site: Path, *, echo, jobs: int | None) -> Outcome:
     names = unit_names(plan)
     shown = progress.Progress(list(names.values()), echo, live=live, label="Units")
     temp = root / f"{TEMP_PREFIX}{os.getpid()}"
-    pool = _pool(plan.config, root, env, jobs)
+    pool = None
     try:
+        pool = _pool(plan.config, root, env, jobs)
         failed = build_units(plan, pool, shown, _Lines(shown, root), names)
         shown.close()
         if failed:
@@ -231,7 +232,8 @@ def _run_units(root: Path, site: Path, *, echo, jobs: int | None) -> Outcome:
         return Outcome(128 + stop.signum, time.perf_counter() - started, site)
     finally:
         shown.close()
-        pool.stop()
+        if pool is not None:
+            pool.stop()
         shutil.rmtree(temp, ignore_errors=True)
         for sig, handler in previous.items():
             signal.signal(sig, handler)

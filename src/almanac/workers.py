@@ -32,6 +32,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
+# A worker whose memory has grown past this after a unit is replaced (ALMANAC_WORKER_MB sets it): two workers
+# and the build stay under a gigabyte.
+RECYCLE_BYTES = int(os.environ.get("ALMANAC_WORKER_MB", "400")) * 1024 * 1024
+
+
 @dataclass
 class Job:
     name: str              # the unit's name
@@ -174,6 +179,13 @@ class Pool:
                 busy -= 1
                 name = worker.current
                 worker.current = None
+                if worker.rss() > RECYCLE_BYTES:
+                    # A worker that has grown (caches of many units, WeasyPrint's) is replaced by a fresh one:
+                    # the whole tree stays within its memory budget however large the library.
+                    worker.stop()
+                    self.workers.remove(worker)
+                    worker = _Worker(self.cwd, self.env, self.events)
+                    self.workers.append(worker)
                 idle.append(worker)
                 result = Result(payload["name"], payload["status"], [])
                 failed = failed or result.status != 0
@@ -231,6 +243,16 @@ class _Worker:
             else:
                 self.events.put(("done", self, message))
         self.events.put(("died", self, None))
+
+    def rss(self) -> int:
+        """The worker's resident memory in bytes (0 where /proc cannot tell)."""
+        try:
+            for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+        except (OSError, ValueError, IndexError):
+            pass
+        return 0
 
     def stop(self) -> None:
         if self.process.poll() is None:
