@@ -59,10 +59,10 @@ def assemble(outputs: list[tuple[object, Path]], target: Path, langs: list[str],
     fresh += [target / "sitemap.xml", *waiting]
     for lang, index in indexes.items():
         prefix = "" if lang == DEFAULT_LANGUAGE else f"{lang}/"
-        for where, part in search.scopes(index, slugs, editorial).items():
+        for where, text in search.dumped_scopes(index, slugs, editorial).items():
             path = target / prefix / where / search.INDEX
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(search.dumps(part), encoding="utf-8")
+            path.write_text(text, encoding="utf-8")
             fresh.append(path)
     if locales is not None and waiting and (target / "pdf").is_dir():
         overview.fill_pages(waiting, target / "pdf", locales, memo)

@@ -89,6 +89,32 @@ def scopes(index: dict, slugs: list[str], editorial: Container[str] = ()) -> dic
     return result
 
 
+def dumped_scopes(index: dict, slugs: list[str], editorial: Container[str] = ()) -> dict[str, str]:
+    """`scopes` as the files' text: `dumps` of each scope, byte for byte, with every document shared by the
+    publications' indexes (the library's pages, each publication's entry) serialised once, not once a
+    publication: at 50 times the library that is a quarter of a million entries fewer to write."""
+    own = {slug: [] for slug in slugs}
+    library_docs = []
+    for doc in index.get("docs", []):
+        slug = doc["location"].split("/", 1)[0]
+        if "/" in doc["location"] and slug in own:
+            own[slug].append({**doc, "location": doc["location"][len(slug) + 1:]})
+        elif not WIDGET.search(doc["location"]):
+            library_docs.append(doc)
+    entries = {slug: _entry(slug, pages) for slug, pages in own.items() if pages}
+    library = {"config": index["config"], "docs": library_docs + list(entries.values())}
+    head = '{"config":' + json.dumps(index["config"], ensure_ascii=False, separators=(",", ":")) + ',"docs":['
+    item = lambda doc: json.dumps(doc, ensure_ascii=False, separators=(",", ":"))  # noqa: E731
+    around = [item({**doc, "location": "../" + doc["location"]}) for doc in library_docs
+              if doc["location"].split("#", 1)[0] not in editorial]
+    others = {slug: item({**entry, "location": "../" + entry["location"]}) for slug, entry in entries.items()}
+    result = {"": dumps(library)}
+    for slug in slugs:
+        docs = [item(doc) for doc in own[slug]] + around + [text for other, text in others.items() if other != slug]
+        result[f"{slug}/"] = head + ",".join(docs) + "]}"
+    return result
+
+
 def dumps(index: dict) -> str:
     return json.dumps(index, ensure_ascii=False, separators=(",", ":"))
 
