@@ -37,8 +37,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote, urljoin
 
-import yaml
-
 from . import indicators, locales, project, publications, settings
 from .context import language_free
 from .errors import AlmanacError
@@ -124,13 +122,10 @@ def stage(scope: Scope) -> Path:
         "watch": [str(path) for path in watch if path and path.exists()],
         "extra": {"almanac": {"pdf": False}, EXTRA_KEY: asdict(scope)},
     }
-    target = folder / "mkdocs.yml"
-    text = (f"# Written by 'almanac serve --publication {scope.publication} --language {scope.language}' "
-            f"(almanac/preview.py) at every start; edit {Path(scope.config_file).name} instead.\n"
-            + yaml.safe_dump(generated, allow_unicode=True, sort_keys=False))
-    if not target.exists() or target.read_text(encoding="utf-8") != text:
-        target.write_text(text, encoding="utf-8")
-    return target
+    return settings.write_generated(
+        folder / "mkdocs.yml", f"Written by 'almanac serve --publication {scope.publication} --language "
+        f"{scope.language}' (almanac/preview.py) at every start; edit {Path(scope.config_file).name} instead.",
+        generated)
 
 
 def load_project(scope: Scope, languages: list[str], raw_settings, config_text: str,

@@ -69,16 +69,7 @@ def scopes(index: dict, slugs: list[str], editorial: Container[str] = ()) -> dic
     Locations in each index are relative to its scope's folder, as Material resolves them. The library's
     `editorial` pages (the translation status: editors', long, and changed by every edit) are in the
     library's index only, not in every publication's."""
-    docs = index.get("docs", [])
-    own = {slug: [] for slug in slugs}
-    library = []
-    for doc in docs:
-        slug = doc["location"].split("/", 1)[0]
-        if "/" in doc["location"] and slug in own:
-            own[slug].append({**doc, "location": doc["location"][len(slug) + 1:]})
-        elif not WIDGET.search(doc["location"]):
-            library.append(doc)
-    entries = {slug: _entry(slug, pages) for slug, pages in own.items() if pages}
+    own, library, entries = _split(index, slugs)
     result = {"": {"config": index["config"], "docs": library + list(entries.values())}}
     for slug in slugs:
         around = [{**doc, "location": "../" + doc["location"]} for doc in library
@@ -93,15 +84,7 @@ def dumped_scopes(index: dict, slugs: list[str], editorial: Container[str] = ())
     """`scopes` as the files' text: `dumps` of each scope, byte for byte, with every document shared by the
     publications' indexes (the library's pages, each publication's entry) serialised once, not once a
     publication: at 50 times the library that is a quarter of a million entries fewer to write."""
-    own = {slug: [] for slug in slugs}
-    library_docs = []
-    for doc in index.get("docs", []):
-        slug = doc["location"].split("/", 1)[0]
-        if "/" in doc["location"] and slug in own:
-            own[slug].append({**doc, "location": doc["location"][len(slug) + 1:]})
-        elif not WIDGET.search(doc["location"]):
-            library_docs.append(doc)
-    entries = {slug: _entry(slug, pages) for slug, pages in own.items() if pages}
+    own, library_docs, entries = _split(index, slugs)
     library = {"config": index["config"], "docs": library_docs + list(entries.values())}
     head = '{"config":' + json.dumps(index["config"], ensure_ascii=False, separators=(",", ":")) + ',"docs":['
     item = lambda doc: json.dumps(doc, ensure_ascii=False, separators=(",", ":"))  # noqa: E731
@@ -113,6 +96,20 @@ def dumped_scopes(index: dict, slugs: list[str], editorial: Container[str] = ())
         docs = [item(doc) for doc in own[slug]] + around + [text for other, text in others.items() if other != slug]
         result[f"{slug}/"] = head + ",".join(docs) + "]}"
     return result
+
+
+def _split(index: dict, slugs: list[str]) -> tuple[dict[str, list], list, dict[str, dict]]:
+    """A language's documents as each publication's own (located from its folder), the library's (widgets
+    left out), and each publication's entry in the library."""
+    own: dict[str, list] = {slug: [] for slug in slugs}
+    library = []
+    for doc in index.get("docs", []):
+        slug = doc["location"].split("/", 1)[0]
+        if "/" in doc["location"] and slug in own:
+            own[slug].append({**doc, "location": doc["location"][len(slug) + 1:]})
+        elif not WIDGET.search(doc["location"]):
+            library.append(doc)
+    return own, library, {slug: _entry(slug, pages) for slug, pages in own.items() if pages}
 
 
 def dumps(index: dict) -> str:

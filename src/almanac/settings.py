@@ -110,3 +110,12 @@ def read(path: Path) -> SiteConfig:
     entries = i18n_languages(raw)
     return SiteConfig(path=path, raw=raw, docs_dir=path.parent / (raw.get("docs_dir") or "docs"),
                       languages=languages(entries), configured=languages(entries, built=False))
+
+
+def write_generated(target: Path, header: str, generated: dict) -> Path:
+    """Write a config that almanac generates (a preview's, a unit's) with a comment `header` on top; the file
+    is left untouched when its text is the same, so that MkDocs' watcher sees no change."""
+    text = f"# {header}\n" + yaml.safe_dump(generated, allow_unicode=True, sort_keys=False)
+    if not target.exists() or target.read_text(encoding="utf-8") != text:
+        target.write_text(text, encoding="utf-8")
+    return target

@@ -27,10 +27,7 @@ from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
 
-import yaml
-
 from . import content, context, publications, settings, shards
-from .errors import AlmanacError
 
 EXTRA_KEY = "almanac_unit"   # where a unit's config carries its Unit: mkdocs.yml's extra
 LIBRARY = "_library"         # the library unit's name (a publication's slug never starts with "_")
@@ -166,13 +163,9 @@ def stage(unit: Unit) -> Path:
         "hooks": [str(root / hook) for hook in raw.get("hooks", [])],
         "extra": {EXTRA_KEY: asdict(unit)},
     }
-    target = unit.folder / "mkdocs.yml"
-    text = (f"# Written by 'almanac build' for the unit {unit.name} (almanac/units.py) at every build; "
-            f"edit {Path(unit.config_file).name} instead.\n"
-            + yaml.safe_dump(generated, allow_unicode=True, sort_keys=False))
-    if not target.exists() or target.read_text(encoding="utf-8") != text:
-        target.write_text(text, encoding="utf-8")
-    return target
+    return settings.write_generated(unit.folder / "mkdocs.yml", f"Written by 'almanac build' for the unit {unit.name} "
+                                    f"(almanac/units.py) at every build; edit {Path(unit.config_file).name} instead.",
+                                    generated)
 
 
 def owned(unit: Unit, relative: str, langs: list[str]) -> bool:
@@ -217,8 +210,3 @@ def finish_output(unit: Unit, site: Path, langs: list[str], compress: bool) -> N
         hosting.precompress(site, context.cache_dir(Path(unit.root), "compressed"))
     shards.write_part(site, "policy", hosting.policies(site))
 
-
-def check_unique(units: list[Unit]) -> None:
-    names = [unit.name for unit in units]
-    if len(set(names)) != len(names):
-        raise AlmanacError("Two units have the same name; expected every publication folder once.")
