@@ -45,7 +45,8 @@ chapter's publication when `--publication` exists) and the whole-site serve
 (`almanac serve` without `--publication`, what `make serve` runs): each
 started on a free port, then a save of the edited chapter, the page polled
 over HTTP every 20 ms until it shows the edit; WeasyPrint alone
-(bench/weasy_alone.py, the largest Russian brochure rendered in one process);
+(bench/weasy_alone.py, the largest Russian brochure rendered in one process, in both
+editions, as a build renders it);
 mkdocs-to-pdf (up to --pdf-peer-max-scale; it renders the whole site as one
 document per language). At --cluster-scale only, the cluster check: a
 `distributed.LocalCluster` (one single-threaded worker process per core) is
@@ -537,7 +538,8 @@ def measure_size(scale: float, args) -> dict:
             pairs["site_only_over_stock"].append(rounds["site_only"][-1]["s"] / rounds["stock"][-1]["s"])
             rounds["cold"].append(size.almanac("cold", clear=True))
             if run == 0:
-                pdfs = sorted((size.project / "site" / "pdf").glob("*.pdf"))
+                # Both editions: the printer's are under pdf/print/, and the time PDFs add is the time of both.
+                pdfs = sorted((size.project / "site" / "pdf").rglob("*.pdf"))
                 pdf_count, pdf_pages = len(pdfs), count_pages(pdfs)
                 largest_chapter = size.largest_chapter()
                 if check_cluster:
@@ -760,7 +762,7 @@ def report(results: dict, history: list[dict]) -> str:
         "## Corpus",
         "",
         "| Size | Publications | Pages ru / en / kk | Words ru / en / kk | Fallback pages en / kk | Indicators "
-        "| Charts | PDFs | PDF pages | Fingerprint | Measured at |",
+        "| Charts | PDFs (both editions) | PDF pages | Fingerprint | Measured at |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for s in scales:

@@ -1,4 +1,4 @@
-"""WeasyPrint alone: one Almanac brochure rendered in this one process, the ceiling per core.
+"""WeasyPrint alone: one Almanac brochure, in both editions, rendered in this one process: the ceiling per core.
 
 Usage (the benchmark runs it in a child process, after a build of the project):
 
@@ -9,13 +9,20 @@ Reads: the built site's chapter pages of one publication in one language
 wraps around the chapter's HTML), the project's publication metadata and
 locales, overrides/print/ and the fonts (through the project's own `almanac`
 package, so the document is assembled exactly as a build assembles it).
-Writes: the PDF into a temporary file (deleted), the fonts' TrueType copies
-into <project>/.cache/almanac/fonts/ if they are missing; prints one JSON line:
-pages, seconds per render (import and assembly excluded), pages per second.
+Writes: the PDFs into a temporary folder (deleted), the fonts' TrueType copies
+into <project>/.cache/almanac/fonts/ and the printer's CMYK images into the
+project's cache if they are missing; prints one JSON line: pages of each
+edition, seconds per render of each (import and assembly excluded), and pages
+per second over both.
+
+A build renders every brochure twice, for screens and for the printer (CMYK,
+PDF/X-4, its page count padded to a multiple of four), so both editions are
+the peer: pages per second is the pages of both over the time of both.
 
 What is timed is WeasyPrint's part only: parsing the document and the
 stylesheet, layout, and writing the PDF, as `almanac.pdf.render` does it, with
-no pool, no cache and no MkDocs.
+no pool, no cache, no MkDocs and none of Almanac's finishing steps (tags,
+CMYK images, marks).
 """
 
 from __future__ import annotations
@@ -78,33 +85,41 @@ def main() -> None:
     found = chapters(project, args.site or root / "site", args.slug, args.lang)
     captured = {c.src.removeprefix("content/"): c for c in found}
     print_dir = root / "overrides" / "print"
-    job = brochures.job(project, args.slug, args.lang, captured, "https://almanac.example.org/", False, "", Path())
-    html = pdf.document_html(print_dir, job, root)
-    css = fonts.with_ttf_sources(brochures.stylesheet(print_dir, False), context.fonts_dir(root),
-                                 context.cache_dir(root, "fonts"))
-
     started = time.perf_counter()
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
+    from almanac import printimages
     from almanac.fetcher import ProjectFetcher
 
     imported = time.perf_counter() - started
     base = print_dir.as_uri() + "/"
-    seconds, pages = [], 0
-    for _ in range(max(1, args.runs)):
-        with tempfile.TemporaryDirectory(prefix="weasy-alone-") as folder:
-            started = time.perf_counter()
-            fetcher = ProjectFetcher(root)
-            font_config = FontConfiguration()
-            stylesheet = weasyprint.CSS(string=css, base_url=base, url_fetcher=fetcher, font_config=font_config)
-            document = weasyprint.HTML(string=html, base_url=base, url_fetcher=fetcher).render(
-                stylesheets=[stylesheet], font_config=font_config)
-            document.write_pdf(Path(folder) / "out.pdf", pdf_identifier=b"bench", **job.options)
-            seconds.append(time.perf_counter() - started)
-            pages = len(document.pages)
-    median = statistics.median(seconds)
-    print(json.dumps({"slug": args.slug, "lang": args.lang, "pages": pages, "seconds": [round(s, 2) for s in seconds],
+    editions = {}
+    for edition, printed in (("screen", False), ("print", True)):
+        job = brochures.job(project, args.slug, args.lang, captured, "https://almanac.example.org/", printed, "",
+                            context.cache_dir(root, "pdf"))
+        images = printimages.PrintImages(root, job.print_images) if printed else None
+        html = pdf.document_html(print_dir, job, root, images)
+        css = fonts.with_ttf_sources(brochures.stylesheet(print_dir, printed), context.fonts_dir(root),
+                                     context.cache_dir(root, "fonts"))
+        seconds, pages = [], 0
+        for _ in range(max(1, args.runs)):
+            with tempfile.TemporaryDirectory(prefix="weasy-alone-") as folder:
+                started = time.perf_counter()
+                fetcher = ProjectFetcher(root, images)
+                font_config, profiles = FontConfiguration(), {}
+                stylesheet = weasyprint.CSS(string=css, base_url=base, url_fetcher=fetcher, font_config=font_config,
+                                            color_profiles=profiles)
+                document = weasyprint.HTML(string=html, base_url=base, url_fetcher=fetcher).render(
+                    stylesheets=[stylesheet], font_config=font_config, color_profiles=profiles)
+                document.write_pdf(Path(folder) / "out.pdf", pdf_identifier=b"bench", **job.options)
+                seconds.append(time.perf_counter() - started)
+                pages = len(document.pages)
+        editions[edition] = {"pages": pages, "seconds": [round(s, 2) for s in seconds],
+                             "median_s": statistics.median(seconds)}
+    pages = sum(e["pages"] for e in editions.values())
+    median = sum(e["median_s"] for e in editions.values())
+    print(json.dumps({"slug": args.slug, "lang": args.lang, "pages": pages, "editions": editions,
                       "import_s": round(imported, 2), "pages_per_s": round(pages / median, 2)}))
 
 
