@@ -86,16 +86,19 @@ class _Units:
         self.root = root
         self.env = {**os.environ, "NO_MKDOCS_2_WARNING": "true", settings.STRICT: "false",
                     unitmodule.COMMAND: "serve"}
-        self.pool = workers.Pool(os.cpu_count() or 1, root, self.env)
+        # Ticks every 0.1 s: a newer save is noticed that soon while the library builds (build's `newer`).
+        self.pool = workers.Pool(os.cpu_count() or 1, root, self.env, tick=0.1)
         self.served: Path | None = None     # the folder served, and the units' outputs assembled into it
         self.outputs: dict[str, Path] = {}
 
-    def build(self, site: Path, publish=None) -> None:
+    def build(self, site: Path, publish=None, newer=None) -> None:
         """Build the units a save changed, and assemble the site into `site`; a problem raises BuildError.
 
         The library (home, catalogue, status) reads every publication and takes longest: once the edited
         publications are built, `publish(folder)` is given a site with the library as it was, so that the page
-        being edited shows the save at once; the library follows in `site`."""
+        being edited shows the save at once; the library follows in `site`. If `newer()` says another save
+        came while only the library was left, the library is given up (building.Abandoned): that save's
+        publication is built at once, and the library follows whenever saves leave it time."""
         errors: list[str] = []
         started = time.perf_counter()
 
@@ -111,6 +114,8 @@ class _Units:
             library = next(unit for unit in plan.units if unit.library)
             pending = set(plan.jobs)
 
+            published = []
+
             def built(name: str) -> None:
                 pending.discard(name)
                 if publish is None or pending != {library.name} or self.served is None or not self.served.is_dir():
@@ -123,14 +128,24 @@ class _Units:
                         assembly.replace_unit(self.served, self.outputs[unit.name], output)
                         self.outputs[unit.name] = output
                 publish(self.served)
+                published.append(name)
 
-            if building.build_units(plan, self.pool, shown, building._Lines(shown, self.root), names, built):
+            def abandon() -> bool:
+                return bool(published) and newer is not None and newer()
+
+            if building.build_units(plan, self.pool, shown, building._Lines(shown, self.root), names, built,
+                                    abandon):
                 # The errors, else the warnings of a build that is strict after all (mkdocs.yml's `strict: true`).
                 problems = [line for line in errors if line.startswith("ERROR")] or errors
                 raise BuildError("\n".join(line.split("-  ", 1)[-1] for line in problems)
                                  or "A unit of the site could not be built.")
             site.rmdir()
-            building.assemble_units(self.root, plan, site, hosting_files=False)
+
+            def interrupt() -> None:
+                if abandon():
+                    raise building.Abandoned()
+
+            building.assemble_units(self.root, plan, site, hosting_files=False, interrupt=interrupt)
             self.served, self.outputs = site, {unit.name: output for unit, output in plan.outputs()}
             # MkDocs' own last line of a build, which editors (and the tests) know.
             log.info(f"Documentation built in {time.perf_counter() - started:.2f} seconds "
@@ -219,9 +234,13 @@ class PreviewServer(LiveReloadServer):
         try:
             if self.units is not None:
                 self.units.stages_new = self.stages.new
-                self.units.build(site, lambda early: self._show(early, None))
+                self.units.build(site, lambda early: self._show(early, None), lambda: self._want_rebuild)
             else:
                 build(config or self.load(site), serve_url=self.url, dirty=False)
+        except building.Abandoned:
+            self.stages.discard(site)
+            log.info("The library waits for the next save: the edited pages are shown.")
+            return
         except Exception as exc:  # the build's problem is shown on every page; the server carries on
             self.stages.discard(site)
             problem = self._problem(exc)

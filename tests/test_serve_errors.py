@@ -185,6 +185,25 @@ def test_the_whole_site_preview_rebuilds_after_a_save_in_data_or_locales(preview
            "the page as it was")
 
 
+def test_saves_in_quick_succession_show_at_once_and_the_library_follows_the_last(previews):
+    # A save that comes while the library is still being built for the previous one does not wait for it:
+    # its publication is built at once, and the catalogue catches up with the last save.
+    preview, project = previews("whole site")
+    metadata = project / "content" / SLUG / "publication.yml"
+    original = metadata.read_text(encoding="utf-8")
+    try:
+        for number in range(1, 4):
+            title = f"Annual report, draft {number}"
+            metadata.write_text(original.replace('en: "Annual report (test data)"', f'en: "{title}"'),
+                                encoding="utf-8")
+            _until(preview, f"en/{SLUG}/", lambda status, page: title in page, f"save {number} on its page")
+        _until(preview, "en/", lambda status, page: "Annual report, draft 3" in page and "draft 2" not in page,
+               "the last save in the catalogue")
+    finally:
+        metadata.write_text(original, encoding="utf-8")
+    _until(preview, "en/", lambda status, page: "draft" not in page, "the catalogue as it was")
+
+
 @pytest.mark.slow
 def test_a_failed_first_build_still_serves_a_page_naming_the_problem_and_recovers(tmp_path):
     project = _project(tmp_path)

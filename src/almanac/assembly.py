@@ -27,9 +27,10 @@ from .locales import DEFAULT_LANGUAGE
 
 
 def assemble(outputs: list[tuple[object, Path]], target: Path, langs: list[str], *, locales=None,
-             memo: Path | None = None) -> list[Path]:
+             memo: Path | None = None, interrupt=None) -> list[Path]:
     """Put the units' outputs ((unit, output folder), the library's among them) together into `target`.
 
+    `interrupt()`, when given, is called before each unit, and may raise to give the assembly up.
     Returns the files the assembly wrote or changed, which have no compressed copies yet."""
     target.mkdir(parents=True)
     pages = multilingual.Pages()
@@ -41,6 +42,8 @@ def assemble(outputs: list[tuple[object, Path]], target: Path, langs: list[str],
     editorial: set[str] = set()
     # The library first: its pages lead every language's search index, as they lead the site.
     for unit, output in sorted(outputs, key=lambda item: not item[0].library):
+        if interrupt is not None:
+            interrupt()
         if not unit.library:
             slugs.append(unit.slug)
         changed = set((shards.read_part(output, "facts") or {}).get("pages", []))

@@ -71,6 +71,10 @@ class Outcome:
         return f"{made} in {self.seconds:.0f} s"
 
 
+class Abandoned(Exception):
+    """The preview gave up a build whose edited publications are shown, for a newer save (build_units)."""
+
+
 class Interrupted(Exception):
     def __init__(self, signum: int):
         super().__init__(signum)
@@ -139,14 +143,19 @@ def plan_units(root: Path, env: dict) -> Plan:
     return Plan(config, plan, fingerprints, jobs)
 
 
-def build_units(plan: Plan, pool, shown: progress.Progress, lines: "_Lines", names: dict, built=None) -> int:
+def build_units(plan: Plan, pool, shown: progress.Progress, lines: "_Lines", names: dict, built=None,
+                abandon=None) -> int:
     """Build the plan's units on `pool`, keeping each that succeeds; 0, or 1 once one has failed.
 
-    `built(name)`, when given, is called as each unit is kept."""
+    `built(name)`, when given, is called as each unit is kept. `abandon()`, when given, is asked after every
+    event: once it says yes, the units still building are stopped (not kept) and Abandoned is raised."""
     by_name = {unit.name: unit for unit in plan.units}
     failed = 0
     try:
         for kind, name, payload in pool.run(list(plan.jobs.values())):
+            if abandon is not None and abandon():
+                pool.abandon()
+                raise Abandoned()
             if kind == "line":
                 shown.feed(payload)
                 lines.show(name, payload)
@@ -169,15 +178,17 @@ def build_units(plan: Plan, pool, shown: progress.Progress, lines: "_Lines", nam
     return failed
 
 
-def assemble_units(root: Path, plan: Plan, target: Path, *, hosting_files: bool = True, instead: dict | None = None) -> None:
+def assemble_units(root: Path, plan: Plan, target: Path, *, hosting_files: bool = True, instead: dict | None = None,
+                   interrupt=None) -> None:
     """The site from the kept outputs of the plan's units, into `target` (which must not exist).
 
-    `instead` maps a unit's name to another of its outputs, to assemble with (the preview's, while a unit builds)."""
+    `instead` maps a unit's name to another of its outputs, to assemble with (the preview's, while a unit builds);
+    `interrupt` is assembly.assemble's."""
     from . import assembly
 
     outputs = [(unit, (instead or {}).get(unit.name, output)) for unit, output in plan.outputs()]
     fresh = assembly.assemble(outputs, target, plan.config.languages, locales=locales.load(root),
-                              memo=context.cache_dir(root, "pdf-facts"))
+                              memo=context.cache_dir(root, "pdf-facts"), interrupt=interrupt)
     if hosting_files:
         _record_pdfs(root, [output for _, output in outputs])
         policies = {}

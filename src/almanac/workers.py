@@ -148,10 +148,11 @@ def unpack(data: bytes, target: Path) -> None:
 class Pool:
     """`jobs` worker processes building units; `run` yields each unit's lines and results as they come."""
 
-    def __init__(self, jobs: int, cwd: Path, env: dict):
+    def __init__(self, jobs: int, cwd: Path, env: dict, tick: float = 0.5):
         self.size, self.cwd, self.env = max(1, jobs), cwd, env
         self.workers: list[_Worker] = []
         self.events: queue.Queue = queue.Queue()
+        self.tick = tick  # seconds without an event before run() yields a tick
 
     def run(self, jobs: list[Job]):
         """Yield ("line", name, text) and ("done", name, Result) events; stops handing out work after a failure."""
@@ -168,11 +169,13 @@ class Pool:
                 idle.pop().send(waiting.pop(0))
                 busy += 1
             try:
-                event = self.events.get(timeout=0.5)   # a timeout, so that signals are handled promptly
+                event = self.events.get(timeout=self.tick)   # a timeout, so that signals are handled promptly
             except queue.Empty:
                 yield ("tick", None, None)
                 continue
             kind, worker, payload = event
+            if worker not in self.workers:
+                continue  # the last words of a worker stopped by abandon()
             if kind == "line":
                 yield ("line", worker.current, payload)
             elif kind == "done":
@@ -199,6 +202,13 @@ class Pool:
                 yield ("done", name, Result(name, 1, []))
             if failed and busy == 0:
                 break
+
+    def abandon(self) -> None:
+        """Stop the workers building now (their units are lost); the idle ones stay for the next run."""
+        for worker in [worker for worker in self.workers if worker.current]:
+            worker.current = None
+            self.workers.remove(worker)
+            worker.stop()
 
     def running(self) -> list[str]:
         """The units being built now."""
