@@ -132,13 +132,16 @@ def plan_units(root: Path, env: dict) -> Plan:
     fingerprints = units.fingerprints(config, plan, env, dated)
     job_env = {name: env[name] for name in (*units.FLAGS, "NO_MKDOCS_2_WARNING") if name in env}
     jobs = {}
+    sizes = {unit.name: _size(Path(unit.docs_dir) / unit.slug) for unit in plan if unit.slug}
     for unit in plan:
         if _kept(unit.output(fingerprints[unit.name])):
             continue
         building = unit.folder / f"build-{os.getpid()}"
         shutil.rmtree(building, ignore_errors=True)
+        # The library reads every publication and is the longest unit: it starts first, so that no core
+        # is left idle at the end while it alone is still being built.
         jobs[unit.name] = workers.Job(unit.name, str(units.stage(unit)), str(building), job_env,
-                                      _size(Path(unit.docs_dir) / unit.slug) if unit.slug else 0,
+                                      sizes[unit.name] if unit.slug else sum(sizes.values()) + 1,
                                       env.get(units.COMMAND, "build"), asdict(unit), config.languages)
     return Plan(config, plan, fingerprints, jobs)
 
@@ -227,6 +230,8 @@ def _run_units(root: Path, site: Path, *, echo, jobs: int | None) -> Outcome:
         pool = _pool(plan.config, root, env, jobs)
         failed = build_units(plan, pool, shown, _Lines(shown, root), names)
         shown.close()
+        # The workers' memory is given back before the assembly, which holds every language's search index.
+        pool.stop()
         if failed:
             return Outcome(failed, time.perf_counter() - started, site)
         assemble_units(root, plan, temp / "site")
