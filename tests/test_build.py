@@ -129,3 +129,41 @@ def test_a_publishing_build_shows_notes_warnings_and_errors_but_not_other_info_l
     assert _worth_showing("INFO    -  Note: content/x/large.jpg: 5000×2500 px downsampled to 1984×992 px")
     assert _worth_showing("WARNING -  content/x/01-a.en.md: stale translation")
     assert not _worth_showing("INFO    -  Building documentation to directory: site")
+
+
+def _folders(site: Path) -> list[str]:
+    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_dir())
+
+
+@pytest.mark.slow
+def test_a_warm_build_reuses_the_kept_assembly_and_folders_and_gives_the_same_site(mini_project):
+    """Nothing changed: the assembly's own files come from .cache/almanac/assembled/ and the site is assembled
+    into the old site's folders; files and folders are those of the build before. An edit makes a new assembly."""
+    from tests.conftest import set_almanac
+
+    set_almanac(mini_project, pdf="true")   # the catalogue's PDF facts are written by the assembly
+    shutil.copy(ROOT / "Makefile", mini_project / "Makefile")
+    assert make_site(mini_project).returncode == 0
+    site, cache = mini_project / "site", mini_project / ".cache" / "almanac"
+    before, folders = snapshot(site), _folders(site)
+    assert any(name.startswith("pdf/") for name in before)
+    assert (cache / "site-frame").is_dir() is False   # a first build has no old site
+
+    warm = make_site(mini_project)
+    assert warm.returncode == 0, warm.stderr[-2000:]
+    assert snapshot(site) == before and _folders(site) == folders
+    assert len(list((cache / "assembled").iterdir())) == 1
+    assert (cache / "site-frame").is_dir() and not any(p.is_file() for p in (cache / "site-frame").rglob("*"))
+
+    # A translation edited (its source would make it stale): the English page and search index change.
+    page = mini_project / "content" / "demo-report-2023" / "index.en.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nOne more paragraph.\n", encoding="utf-8")
+    edited = make_site(mini_project)
+    assert edited.returncode == 0, edited.stderr[-2000:]
+    after = snapshot(site)
+    assert after["en/demo-report-2023/index.html"] != before["en/demo-report-2023/index.html"]
+    index = "en/demo-report-2023/search/search_index.json"
+    assert after[index] != before[index] and "One more paragraph" in (site / index).read_text(encoding="utf-8")
+    assert len(list((cache / "assembled").iterdir())) == 2
+    assert not [p for p in site.rglob("*") if p.is_dir() and not any(p.iterdir())], "an empty folder in site/"
+    assert not list(mini_project.glob(".site-tmp-*"))
