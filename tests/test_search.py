@@ -129,7 +129,7 @@ def test_each_publication_gets_its_pages_and_the_library_relative_to_its_folder(
     # What the assembly writes is each scope's `dumps`, byte for byte.
     for editorial in ((), {"translation-status/"}):
         expected = {where: search.dumps(part) for where, part in search.scopes(index, ["a", "b", "c"], editorial).items()}
-        assert search.dumped_scopes(index, ["a", "b", "c"], editorial) == expected
+        assert dict(search.dumped_scopes(index, ["a", "b", "c"], editorial)) == expected
     parts = search.scopes(index, ["a", "b", "c"], editorial={"translation-status/"})
     assert [doc["location"] for doc in parts[""]["docs"]] == ["", "translation-status/", "a/", "b/"]
     assert [doc["location"] for doc in parts["c/"]["docs"]] == ["../", "../a/", "../b/"]

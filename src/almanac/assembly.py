@@ -63,9 +63,10 @@ def assemble(outputs: list[tuple[object, Path]], target: Path, langs: list[str],
             merged["docs"] += index["docs"]
     shards.write_sitemap(target, pages, langs, site_url)
     fresh += [target / "sitemap.xml", *waiting]
-    for lang, index in indexes.items():
+    for lang in list(indexes):
+        index = indexes.pop(lang)  # each language's documents let go once its indexes are written
         prefix = "" if lang == DEFAULT_LANGUAGE else f"{lang}/"
-        for where, text in search.dumped_scopes(index, slugs, editorial).items():
+        for where, text in search.dumped_scopes(index, slugs, editorial):
             path = target / prefix / where / search.INDEX
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
