@@ -45,8 +45,8 @@ chapter's publication when `--publication` exists) and the whole-site serve
 (`almanac serve` without `--publication`, what `make serve` runs): each
 started on a free port, then a save of the edited chapter, the page polled
 over HTTP every 20 ms until it shows the edit; WeasyPrint alone
-(bench/weasy_alone.py, the largest Russian brochure rendered in one process, in both
-editions, as a build renders it);
+(bench/weasy_alone.py, the largest Russian brochure rendered in one process, in the
+editions the build renders: the corpus has the screen edition only);
 mkdocs-to-pdf (up to --pdf-peer-max-scale; it renders the whole site as one
 document per language). At --cluster-scale only, the cluster check: a
 `distributed.LocalCluster` (one single-threaded worker process per core) is

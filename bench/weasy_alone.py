@@ -15,9 +15,10 @@ project's cache if they are missing; prints one JSON line: pages of each
 edition, seconds per render of each (import and assembly excluded), and pages
 per second over both.
 
-A build renders every brochure twice, for screens and for the printer (CMYK,
-PDF/X-4, its page count padded to a multiple of four), so both editions are
-the peer: pages per second is the pages of both over the time of both.
+The editions are those a build of the project renders: the screen edition,
+and the printer's (CMYK, PDF/X-4, its page count padded to a multiple of four)
+when mkdocs.yml has `print_downloads: true`; pages per second is the pages of
+all over the time of all. (bench/corpus.py turns the printer's edition off.)
 
 What is timed is WeasyPrint's part only: parsing the document and the
 stylesheet, layout, and writing the PDF, as `almanac.pdf.render` does it, with
@@ -95,7 +96,9 @@ def main() -> None:
     imported = time.perf_counter() - started
     base = print_dir.as_uri() + "/"
     editions = {}
-    for edition, printed in (("screen", False), ("print", True)):
+    from almanac.build import print_downloads
+
+    for edition, printed in (("screen", False), ("print", True))[:2 if print_downloads(root) else 1]:
         job = brochures.job(project, args.slug, args.lang, captured, "https://almanac.example.org/", printed, "",
                             context.cache_dir(root, "pdf"))
         images = printimages.PrintImages(root, job.print_images) if printed else None
