@@ -282,8 +282,14 @@ def test_lighthouse_behind_nginx(nginx, name, path, tmp_path, quality):
          "--chrome-flags=" + " ".join(["--headless=new"] + [a for a in CHROMIUM_ARGS if a != "--headless"])],
         env={**os.environ, "CHROME_PATH": str(CHROMIUM)}, capture_output=True, text=True, timeout=300)
     assert report.is_file(), (result.stdout + result.stderr)[-3000:]
-    categories = json.loads(report.read_text(encoding="utf-8"))["categories"]
+    found = json.loads(report.read_text(encoding="utf-8"))
+    categories, audits = found["categories"], found["audits"]
     scores = {key: round(100 * (categories[key]["score"] or 0)) for key in categories}
     quality.record("lighthouse", page=f"{name} ({path})", **scores)
     failing = {key: score for key, score in scores.items() if key != "performance" and score != 100}
-    assert failing == {}, f"{path}: {failing}"
+    # Which audits, and why: an audit that errored scores nothing, and takes its category to 0.
+    why = [f"{ref['id']}: {audits[ref['id']].get('score')} {audits[ref['id']].get('errorMessage') or ''}".strip()
+           for key in failing for ref in categories[key]["auditRefs"]
+           if ref.get("weight") and audits[ref["id"]].get("score") not in (1, None)
+           or audits[ref["id"]].get("errorMessage")]
+    assert failing == {}, f"{path}: {failing}; {why}"
