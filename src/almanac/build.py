@@ -141,7 +141,7 @@ def plan_units(root: Path, env: dict) -> Plan:
         shutil.rmtree(building, ignore_errors=True)
         # The library reads every publication and is the longest unit: it starts first, so that no core
         # is left idle at the end while it alone is still being built.
-        jobs[unit.name] = workers.Job(unit.name, str(units.stage(unit)), str(building), job_env,
+        jobs[unit.name] = workers.Job(unit.name, str(units.stage(unit, config.raw)), str(building), job_env,
                                       sizes[unit.name] if unit.slug else sum(sizes.values()) + 1,
                                       env.get(units.COMMAND, "build"), asdict(unit), config.languages)
     return Plan(config, plan, fingerprints, jobs)
