@@ -156,8 +156,7 @@ def _link_tree(output: Path, target: Path, copied: set[str], *, skip_copied: boo
             source, destination = os.path.join(folder, name), os.path.join(destination_dir, name)
             try:
                 if relative in copied:
-                    with open(source, "rb") as reading, open(destination, "xb") as writing:
-                        shutil.copyfileobj(reading, writing)
+                    _copy(source, destination)
                 else:
                     _link(source, destination)
             except FileExistsError:
@@ -183,8 +182,13 @@ def _link(source, destination) -> None:
         # Another file system, or one without hard links: a copy is as good, only slower.
         if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP):
             raise
-        with open(source, "rb") as reading, open(destination, "xb") as writing:
-            shutil.copyfileobj(reading, writing)
+        _copy(source, destination)
+
+
+def _copy(source, destination) -> None:
+    """A copy that, like os.link, refuses a destination that exists (FileExistsError)."""
+    with open(source, "rb") as reading, open(destination, "xb") as writing:
+        shutil.copyfileobj(reading, writing)
 
 
 def replace_unit(site: Path, old: Path, new: Path) -> int:

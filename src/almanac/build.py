@@ -133,7 +133,6 @@ def plan_units(root: Path, env: dict) -> Plan:
     fingerprints = units.fingerprints(config, plan, env, dated)
     job_env = {name: env[name] for name in (*units.FLAGS, "NO_MKDOCS_2_WARNING") if name in env}
     jobs = {}
-    sizes = {unit.name: _size(Path(unit.docs_dir) / unit.slug) for unit in plan if unit.slug}
     for unit in plan:
         if _kept(unit.output(fingerprints[unit.name])):
             continue
@@ -142,7 +141,7 @@ def plan_units(root: Path, env: dict) -> Plan:
         # The library reads every publication and is the longest unit: it starts first, so that no core
         # is left idle at the end while it alone is still being built.
         jobs[unit.name] = workers.Job(unit.name, str(units.stage(unit, config.raw)), str(building), job_env,
-                                      sizes[unit.name] if unit.slug else sum(sizes.values()) + 1,
+                                      _size(Path(unit.docs_dir) / unit.slug) if unit.slug else sys.maxsize,
                                       env.get(units.COMMAND, "build"), asdict(unit), config.languages)
     return Plan(config, plan, fingerprints, jobs)
 
