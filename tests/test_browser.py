@@ -412,6 +412,37 @@ def test_chart_text_is_legible_at_360_pixels_with_a_table_of_the_same_numbers(se
     assert grave == [], grave
 
 
+# Each table wrapper Material made: does it scroll sideways, and what a keyboard and a screen reader get.
+WRAPPERS = """() => [...document.querySelectorAll('.md-typeset__scrollwrap')].map(w => ({
+  overflows: w.scrollWidth > w.clientWidth, tabindex: w.getAttribute('tabindex'), role: w.getAttribute('role'),
+  name: (document.getElementById(w.getAttribute('aria-labelledby') || '') || {}).textContent || ''}))"""
+EDITORIAL = "inpud-2021-2024/99-editorial-notes/"   # a four-column table of corrections in every language
+
+
+@pytest.mark.parametrize("prefix", ["", "en/", "kk/"])
+def test_a_table_wider_than_a_phone_scrolls_from_the_keyboard_and_one_that_fits_adds_no_tab_stop(
+        server, browser, prefix):
+    page = browser.new_page(viewport=PHONE)
+    page.goto(server + prefix + EDITORIAL, wait_until="load")
+    wide = [w for w in page.evaluate(WRAPPERS) if w["overflows"]]
+    assert wide, f"/{prefix}{EDITORIAL}: expected its table of corrections to be wider than 360 px"
+    unnamed = [w for w in wide if (w["tabindex"], w["role"]) != ("0", "region") or not w["name"].strip()]
+    assert unnamed == [], f"/{prefix}{EDITORIAL}: wide tables without a named tab stop: {unnamed}"
+    for _ in range(40):                              # from the top of the page to the table, as a reader tabs
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('md-typeset__scrollwrap')"):
+            break
+    else:
+        pytest.fail(f"/{prefix}{EDITORIAL}: 40 presses of Tab never reached the wide table")
+    page.keyboard.press("ArrowRight")
+    # A function, not an expression: Playwright evaluates an expression with eval, which the policy forbids.
+    page.wait_for_function("() => document.activeElement.scrollLeft > 0", timeout=5_000)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.wait_for_function("""() => [...document.querySelectorAll('.md-typeset__scrollwrap')]
+        .every(w => w.scrollWidth > w.clientWidth || !w.hasAttribute('tabindex'))""", timeout=5_000)
+    page.close()
+
+
 # -- Accessible: axe-core on every page -------------------------------------------------------------
 
 
