@@ -16,7 +16,9 @@ Events:
   published), and the screen edition's covers (their first pages, for the catalogue; almanac.covers) to
   <site>/covers/. A shard build (one language, see engine.shard) copies its own and lists them, and those
   it rendered, in <site>/.almanac-shard/pdf.json;
-  `almanac build` records them in the cache's manifest once every shard is built.
+  `almanac build` records them in the cache's manifest once every shard is built. A unit built on a
+  worker of `almanac build`'s pool renders none: it hands its PDFs to render back to the pool
+  (almanac.workers.Render), whose idle workers render them and copy them, and their covers, into its site.
 - on_build_error, on_shutdown: stop the pool.
 
 The pool lives no longer than its build: it is started by the build's first on_env that has PDFs to
@@ -48,7 +50,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 
 import engine
-from almanac import brochures, build, context, covers, fonts, pdf, progress, settings, shards
+from almanac import brochures, build, context, covers, fonts, pdf, progress, settings, shards, workers
 
 log = logging.getLogger("mkdocs.hooks.pdf")
 
@@ -73,6 +75,7 @@ class _State:
         self.rendered: set[str] = set()      # names of the jobs handed to the pool (.print for the printer's edition)
         self.noted: set[str] = set()         # lines already logged about the jobs' images (every language shares them)
         self.pool: pdf.RenderPool | None = None
+        self.handed: list[tuple[_Edition, pdf.Job]] = []   # left for `almanac build`'s pool to render
         self.started = 0.0
         self.dates: dict = {}                # slug -> almanac.dates.ContentDate, asked of git once a build
 
@@ -176,13 +179,15 @@ def on_post_build(config):
     site = Path(config.site_dir)
     if engine.shard() or engine.unit(config):
         # Shards and units build at the same time: the manifest is theirs together, written by the parent when all succeeded.
+        handed = _hand_over(config, state, site)
         for edition in state.editions:
-            brochures.copy_out(edition.jobs, site / _folder(config, edition))
+            brochures.copy_out([job for job in edition.jobs if _name(job) not in handed],
+                               site / _folder(config, edition))
         screen, printed = _files(state, False), _files(state, True)
         shards.write_part(site, "pdf", {"files": screen or printed, "print_edition": not screen and bool(printed),
                                         "print_files": printed if screen else {}, "rendered": sorted(state.rendered)})
         shards.claim(site, "pdf", [_shown(config, edition, job) for edition in state.editions for job in edition.jobs]
-                     + _publish_covers(config, _screen_names(state)))
+                     + _publish_covers(config, _screen_names(state)) + [path for path in handed.values() if path])
     else:
         for position, edition in enumerate(state.editions, start=1):
             # Pruned once both editions are recorded: the first's pruning would drop the second's new PDFs.
@@ -222,7 +227,10 @@ def _submit(state: _State, edition: _Edition, todo: list[pdf.Job], project, inli
     if not todo:
         return 0
     root = project.root
-    if state.pool is None:
+    # A unit built on a worker of `almanac build`'s pool hands its PDFs back to the pool, which gives them to
+    # whichever workers are idle (almanac.workers.Render).
+    handing = inline and workers.handed() is not None
+    if state.pool is None and not handing:
         scheduler = os.environ.get(settings.SCHEDULER) or project.settings["scheduler"]
         if inline:
             # A unit is built on a worker of `almanac build`'s pool (or of a Dask cluster), one unit a core:
@@ -235,16 +243,35 @@ def _submit(state: _State, edition: _Edition, todo: list[pdf.Job], project, inli
             log.info(f"Rendering PDFs on the Dask scheduler {scheduler}")
         else:
             state.pool = pdf.RenderPool(root, project.settings["pdf_workers"] or os.cpu_count() or 1)
-        state.started = time.perf_counter()
+    state.started = state.started or time.perf_counter()
     if not edition.render_css:
         edition.render_css = fonts.with_ttf_sources(edition.css, context.fonts_dir(root),
                                                     context.cache_dir(root, "fonts"))
-    state.pool.submit(todo, edition.render_css)
+    if handing:
+        state.handed.extend((edition, job) for job in todo)
+    else:
+        state.pool.submit(todo, edition.render_css)
     state.rendered.update(_name(job) for job in todo)
     for note in [note for job in todo for note in job.notes if note not in state.noted]:
         state.noted.add(note)
         log.info(build.NOTE + note)   # shown by `make site`, which hides other INFO lines
     return len(todo)
+
+
+def _hand_over(config, state: _State, site: Path) -> dict[str, str]:
+    """The unit's PDFs left to render, handed to `almanac build`'s pool with where each goes in this unit's
+    site (it copies them there, with their covers); returns their names (slug.lang[.print]) and the covers
+    they will have (or "")."""
+    root = engine.project(config).root
+    covers_cache = context.cache_dir(root, "covers")
+    handed = {}
+    for edition, job in state.handed:
+        shown = _shown(config, edition, job)
+        cover = not _print_edition(config) and not edition.print_edition
+        workers.handed().append(workers.Render(job, edition.render_css, str(root), str(site / shown), shown, str(site),
+                                               str(covers_cache) if cover else ""))
+        handed[_name(job)] = covers.path(job.name) if cover else ""
+    return handed
 
 
 def _wait_for_pool(state: _State) -> None:

@@ -33,7 +33,7 @@ from mkdocs.plugins import event_priority
 from mkdocs.utils import get_relative_url
 
 import engine
-from almanac import context, opendata, overview, shards, social, translations
+from almanac import context, opendata, overview, shards, social, translations, workers
 from almanac.locales import DEFAULT_LANGUAGE
 
 log = logging.getLogger("mkdocs.hooks.readers")
@@ -96,8 +96,10 @@ def on_post_build(config):
         changed = overview.fill_pages(state.waiting, site / "pdf", project.locales,
                                       context.cache_dir(project.root, "pdf-facts"))
         log.info(f"PDF facts: page count and size filled into {changed} pages")
-        if engine.shard():
-            # The other languages' PDFs exist only once the shards are assembled (almanac.shards.assemble).
+        if engine.shard() or workers.handed():
+            # The other languages' PDFs exist only once the shards are assembled (almanac.shards.assemble); the
+            # PDFs a unit handed to the pool (hooks/pdf.py), once rendered: the pool then has them filled in
+            # (almanac.units.fill_facts), before the unit is kept.
             shards.write_part(site, "facts", {"pages": sorted({page.relative_to(site).as_posix()
                                                               for page in state.waiting})})
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+import gzip
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -45,6 +47,38 @@ def test_a_failed_build_leaves_the_previous_site_untouched(mini_project):
         "ERROR   -  content/demo-report-2023/publication.yml, line 1, 'organisation': unknown organisation 'nobody'"
     ), second.stderr[-2000:]
     assert "Traceback" not in second.stderr
+    assert snapshot(site) == before, "a failed build changed site/"
+    assert not list(mini_project.glob(".site-tmp-*")), "a temporary folder was left behind"
+
+
+@pytest.mark.slow
+def test_a_pdf_that_fails_in_the_pool_stops_the_build_with_one_line_and_keeps_the_site(mini_project):
+    """A unit's PDFs are rendered by whichever worker is idle (almanac.workers.Render), not in the build of its
+    pages: a failure there still names the file in one line, and site/ stays as it was."""
+    from almanac import translations
+    from tests.conftest import set_almanac
+
+    set_almanac(mini_project, pdf="true")
+    shutil.copy(ROOT / "Makefile", mini_project / "Makefile")
+    assert make_site(mini_project).returncode == 0
+    site = mini_project / "site"
+    before = snapshot(site)
+    folder = mini_project / "content" / "demo-report-2023"
+    # A PNG cut short: the site shows what the browser can of it, the printer's edition cannot convert it.
+    (folder / "figure.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"cut short")
+    for name, alt in (("index.md", "Рисунок"), ("index.en.md", "Figure")):
+        page = folder / name
+        page.write_text(page.read_text(encoding="utf-8") + f"\n![{alt}](figure.png)\n", encoding="utf-8")
+    translations.stamp(folder / "index.en.md", mini_project / "content")
+
+    failed = make_site(mini_project)
+    assert failed.returncode != 0
+    errors = [line for line in failed.stderr.splitlines() if line.startswith("ERROR")]
+    # One line per PDF that failed (those rendering at the same moment may both tell theirs).
+    assert errors and all(error.endswith(
+        "content/demo-report-2023/figure.png: not an image the printer's edition can read (Truncated File Read)")
+        for error in errors), failed.stderr[-2000:]
+    assert "Traceback" not in failed.stderr and "The build failed; site/ was left as it was." in failed.stderr
     assert snapshot(site) == before, "a failed build changed site/"
     assert not list(mini_project.glob(".site-tmp-*")), "a temporary folder was left behind"
 
@@ -147,10 +181,29 @@ def test_a_warm_build_reuses_the_kept_assembly_and_folders_and_gives_the_same_si
     site, cache = mini_project / "site", mini_project / ".cache" / "almanac"
     before, folders = snapshot(site), _folders(site)
     assert any(name.startswith("pdf/") for name in before)
+    # The publications' PDFs were rendered by the pool's idle workers, which then filled their pages' PDF facts
+    # (and compressed those pages again): only the library's catalogue is left for the assembly to fill.
+    waiting = sorted(p.parent.parent.parent.name for p in (cache / "units").glob("*/out-*/.almanac-shard/facts.json"))
+    assert waiting == ["_library"], waiting
+    unfilled = [name for name in before if name.endswith(".html") and b"data-almanac-pdf" in (site / name).read_bytes()]
+    assert unfilled == [], unfilled
+    stale = [name for name in before
+             if name.endswith(".gz") and gzip.decompress((site / name).read_bytes()) != (site / name[:-3]).read_bytes()]
+    assert stale == [], stale
     assert (cache / "site-frame").is_dir() is False   # a first build has no old site
+
+    # What a build killed outright left half-written in the caches goes; what a running build writes stays.
+    dead, alive = 4194304 + 1, os.getpid()   # above any pid Linux gives
+    leftovers = [cache / "assembled" / f"0123abcd.{dead}.tmp", cache / "pdf" / f"demo.{dead}.tmp"]
+    running = cache / "pdf" / f"demo.{alive}.tmp"
+    leftovers[0].mkdir()
+    for path in (leftovers[1], running):
+        path.write_bytes(b"half a PDF")
 
     warm = make_site(mini_project)
     assert warm.returncode == 0, warm.stderr[-2000:]
+    assert [path for path in leftovers if path.exists()] == [] and running.is_file()
+    running.unlink()
     assert snapshot(site) == before and _folders(site) == folders
     assert len(list((cache / "assembled").iterdir())) == 1
     assert (cache / "site-frame").is_dir() and not any(p.is_file() for p in (cache / "site-frame").rglob("*"))

@@ -638,11 +638,20 @@ def _prune_frame(target: Path, dirs: list[str]) -> None:
 
 
 def _remove_leftovers(root: Path) -> None:
-    """Temporary folders of builds whose process no longer exists (killed outright)."""
+    """Temporary folders of builds whose process no longer exists (killed outright): the site being built,
+    and a kept assembly or a PDF being written into the cache (`<name>.<pid>.tmp`)."""
     for folder in root.glob(f"{TEMP_PREFIX}*"):
         pid = folder.name.rsplit("-", 1)[-1]
         if not pid.isdigit() or not _alive(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)
+    for kind in ("assembled", "pdf"):
+        for path in context.cache_dir(root, kind).glob("*.tmp"):
+            pid = path.name.rsplit(".", 2)[-2] if path.name.count(".") >= 2 else ""
+            if pid.isdigit() and not _alive(int(pid)):
+                if path.is_dir():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink(missing_ok=True)
 
 
 def _alive(pid: int) -> bool:

@@ -42,7 +42,7 @@ def main():
 @config_option
 @click.option("--site-dir", default="site", show_default=True, metavar="DIR", help="Where the site goes.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Languages built at once, each in its own process.  [default: the number of CPUs]")
+              help="Publications and PDFs built at once, each worker a process of its own.  [default: the number of CPUs]")
 @click.option("--shard", metavar="LANG", help="Build only this language, as a shard for 'almanac assemble'.")
 @click.option("--shard-dir", default="shards", show_default=True, metavar="DIR",
               help="Where --shard puts its shard (DIR/LANG).")
@@ -50,8 +50,9 @@ def build(config, site_dir, jobs, shard, shard_dir):
     """Build the whole site and every PDF, strictly.
 
     Any warning fails the build. A failed or interrupted build leaves the
-    previous site exactly as it was. The languages are built at once and
-    put together; with --shard, one language is built for 'almanac assemble'."""
+    previous site exactly as it was. Each publication is built, in all its
+    languages, by one of the workers, and the site is put together from
+    them; with --shard, one language is built for 'almanac assemble'."""
     from . import build as builder
 
     root = _root(config)

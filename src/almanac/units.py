@@ -262,3 +262,27 @@ def finish_output(unit: Unit, site: Path, langs: list[str], compress: bool) -> N
         hosting.precompress(site, context.cache_dir(Path(unit.root), "compressed"))
     shards.write_part(site, "policy", hosting.policies(site))
 
+
+def fill_facts(unit: Unit, site: Path, compress: bool) -> int:
+    """Once the PDFs a unit handed to the pool are all in its site (almanac.workers), the PDF facts (page
+    count, size) of its pages that wait for them (the `facts` record, hooks/readers.py) are filled in, the
+    changed pages compressed again, and the record dropped: the unit is then as its own build would have
+    left it, and no assembly reads its pages again. Returns how many pages changed."""
+    from . import hosting, locales, overview
+
+    record = site / PARTS / "facts.json"
+    root = Path(unit.root)
+    pdf_dir, known, memo = site / "pdf", {}, context.cache_dir(root, "pdf-facts")
+    labels = locales.load(root)
+    changed = []
+    for page in dict.fromkeys(site / page for page in (shards.read_part(site, "facts") or {}).get("pages", [])):
+        text = page.read_text(encoding="utf-8")
+        filled = overview.fill_pdf_facts(text, pdf_dir, labels, known, memo)
+        if filled != text:
+            page.write_text(filled, encoding="utf-8")
+            changed.append(page)
+    if compress and changed:
+        hosting.precompress(site, context.cache_dir(root, "compressed"), paths=changed)
+    record.unlink(missing_ok=True)
+    return len(changed)
+

@@ -6,21 +6,28 @@ log lines as MkDocs prints them), for one unit's generated config.
 
 - `Pool` (in `almanac build`): `jobs` worker processes (`python -m almanac.workers`), each reading one
   job a line on its stdin and answering on a pipe of its own; the largest units first; the first failure
-  stops the others. Each worker dies with its parent.
-- `DaskPool`: the same jobs on a Dask cluster (`extra.almanac.scheduler` / ALMANAC_SCHEDULER); each
-  unit's output travels back as a tar archive, so the workers' disks need not be shared.
+  stops the others. Each worker dies with its parent. A unit's PDFs to render are not rendered by the
+  worker that built its pages: they come back as jobs of their own (`Render`), which any idle worker
+  takes (largest first, before the next unit); the unit is done once they are all written.
+- `cluster.UnitPool`: the same jobs on a Dask cluster (`extra.almanac.scheduler` / ALMANAC_SCHEDULER);
+  each unit's output travels back as a tar archive, so the workers' disks need not be shared. There a
+  unit's PDFs are rendered by the worker that built its pages, after them.
 
 Reads: a job (the unit's config, where to write, the environment of the build). Writes: the unit's
-site into the folder the job names (almanac.build moves it into the unit's cache once it succeeded).
+site into the folder the job names (almanac.build moves it into the unit's cache once it succeeded);
+a `Render` writes its PDF into the PDF cache, and copies it (and its cover) into its unit's site.
 """
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import logging
 import os
+import pickle
 import queue
+import shutil
 import signal
 import subprocess
 import sys
@@ -54,6 +61,30 @@ class Result:
     name: str
     status: int                                     # 0: built
     lines: list[str] = field(default_factory=list)  # what MkDocs and the hooks logged, as MkDocs prints it
+    renders: list = field(default_factory=list)     # the unit's PDFs left to render (`Render`), for the pool
+
+
+@dataclass
+class Render:
+    """One PDF of a unit, handed back by the worker that built the unit's pages (hooks/pdf.py): rendered by
+    any worker (`render_pdf`) exactly as the unit's worker would have, then copied into the unit's site."""
+
+    job: object          # the almanac.pdf.Job
+    css: str             # its edition's stylesheet, as the renderer takes it
+    root: str            # the project
+    target: str          # the PDF's path in the unit's site
+    shown: str           # as the log names it: pdf/<name>.pdf, or pdf/print/<name>.pdf
+    site: str            # the unit's site
+    covers: str = ""     # the screen edition's: the covers' cache, its cover going to <site>/covers/
+
+
+# While a worker of `Pool` builds a unit: where its hooks put the PDFs left to render (`handed`).
+_handed: list | None = None
+
+
+def handed() -> list | None:
+    """The list a unit's PDFs to render go to (`Render`), for the pool; None where they render in this process."""
+    return _handed
 
 
 class _Lines(logging.Handler):
@@ -72,8 +103,12 @@ class _Lines(logging.Handler):
         self.emit_line(prefix + message.replace("\n", "\n" + " " * len(prefix)))
 
 
-def build_unit(job: Job, emit_line=None) -> Result:
-    """Build one unit strictly in this process, as `mkdocs build --strict` would; never raises."""
+def build_unit(job: Job, emit_line=None, hand_pdfs: bool = False) -> Result:
+    """Build one unit strictly in this process, as `mkdocs build --strict` would; never raises.
+
+    With `hand_pdfs`, the PDFs left to render are not rendered: they are the result's `renders`."""
+    global _handed
+    _handed = [] if hand_pdfs else None
     lines: list[str] = []
 
     def emit(line: str) -> None:
@@ -123,7 +158,52 @@ def build_unit(job: Job, emit_line=None) -> Result:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
-    return Result(job.name, status, lines)
+        renders, _handed = _handed or [], None
+    return Result(job.name, status, lines, renders if status == 0 else [])
+
+
+def render_pdf(task: Render, emit) -> int:
+    """Render one PDF a unit handed back, into the cache and its unit's site (with its cover); 0, or 1 once
+    it failed, told with the lines the unit's own build would have logged."""
+    from . import covers, pdf
+
+    try:
+        _, pages, seconds, error = pdf.render(task.job, task.css, task.root)
+        if error:
+            emit(f"{'ERROR':<8}-  {error}")
+            emit("Aborted with a BuildError!")
+            return 1
+        target = Path(task.target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(task.job.cache_path, target)
+        if task.covers:
+            covers.publish(target.parent, [task.job.name], Path(task.site), Path(task.covers))
+        emit(f"{'INFO':<8}-  Rendered {task.shown} ({pages} pages) in {seconds:.1f} s")
+        return 0
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:   # told as a traceback, as build_unit tells one
+        for text in traceback.format_exception(exc):
+            for line in text.rstrip("\n").split("\n"):
+                emit(line)
+        return 1
+
+
+def fill_facts(job: Job, emit) -> int:
+    """The PDF facts of a unit's pages, once every PDF it handed back is in its site (units.fill_facts); 0,
+    or 1 once it failed, told as a traceback."""
+    from . import units
+
+    try:
+        units.fill_facts(units.Unit(**job.unit), Path(job.site), job.command == "build")
+        return 0
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:
+        for text in traceback.format_exception(exc):
+            for line in text.rstrip("\n").split("\n"):
+                emit(line)
+        return 1
 
 
 def build_remote(job: Job) -> tuple[Result, bytes | None]:
@@ -157,6 +237,11 @@ class Pool:
     def run(self, jobs: list[Job]):
         """Yield ("line", name, text) and ("done", name, Result) events; stops handing out work after a failure."""
         waiting = sorted(jobs, key=lambda job: -job.size)
+        by_name = {job.name: job for job in jobs}
+        # Besides the units: ("facts", unit, job) once a unit's PDFs are all written (`fill_facts`), first;
+        # then ("render", unit, pickled Render, size), the PDFs units handed back, largest first.
+        renders: list = []
+        left: dict[str, int] = {}     # a unit's PDFs not rendered yet (-1 once only its facts are left)
         # The workers live as long as the pool: `almanac serve` builds every save with the same ones.
         self.workers = [worker for worker in self.workers if worker.process.poll() is None]
         while len(self.workers) < min(self.size, len(waiting)):
@@ -164,9 +249,10 @@ class Pool:
         idle = list(self.workers)
         busy = 0
         failed = False
-        while waiting and idle or busy:
-            while waiting and idle and not failed:
-                idle.pop().send(waiting.pop(0))
+        while busy or (waiting or renders) and idle and not failed:
+            while (waiting or renders) and idle and not failed:
+                # A unit's PDFs before the next unit: each unit is done as soon as it can be.
+                idle.pop().send(renders.pop(0) if renders else waiting.pop(0))
                 busy += 1
             try:
                 event = self.events.get(timeout=self.tick)   # a timeout, so that signals are handled promptly
@@ -180,7 +266,7 @@ class Pool:
                 yield ("line", worker.current, payload)
             elif kind == "done":
                 busy -= 1
-                name = worker.current
+                name, rendering = worker.current, worker.rendering
                 worker.current = None
                 if worker.rss() > RECYCLE_BYTES:
                     # A worker that has grown (caches of many units, WeasyPrint's) is replaced by a fresh one:
@@ -190,14 +276,37 @@ class Pool:
                     worker = _Worker(self.cwd, self.env, self.events)
                     self.workers.append(worker)
                 idle.append(worker)
-                result = Result(payload["name"], payload["status"], [])
-                failed = failed or result.status != 0
-                yield ("done", name, result)
+                status = payload["status"]
+                if payload.get("renders"):
+                    left[name] = len(payload["renders"])   # the unit is done once its PDFs are
+                    renders = sorted(renders + [("render", name, data, size) for size, data in payload["renders"]],
+                                     key=lambda item: -item[3] if item[0] == "render" else -sys.maxsize)
+                    while len(self.workers) < self.size:   # one unit's PDFs may keep every core busy
+                        self.workers.append(_Worker(self.cwd, self.env, self.events))
+                        idle.append(self.workers[-1])
+                    continue
+                if rendering:
+                    if name not in left:
+                        continue   # its unit has failed already
+                    if left[name] > 0:
+                        left[name] -= 1
+                        if status == 0 and left[name]:
+                            continue
+                        if status == 0:
+                            left[name] = -1   # its pages' PDF facts are filled in next, before anything else
+                            renders.insert(0, ("facts", name, by_name[name]))
+                            continue
+                    del left[name]
+                failed = failed or status != 0
+                yield ("done", name, Result(name, status, []))
             elif kind == "died":
                 if worker.current is None:
                     continue
                 busy -= 1
                 name, worker.current = worker.current, None
+                if worker.rendering and name not in left:
+                    continue
+                left.pop(name, None)
                 failed = True
                 yield ("done", name, Result(name, 1, []))
             if failed and busy == 0:
@@ -211,8 +320,8 @@ class Pool:
             worker.stop()
 
     def running(self) -> list[str]:
-        """The units being built now."""
-        return [worker.current for worker in self.workers if worker.current]
+        """The units being built now (or their PDFs rendered)."""
+        return list(dict.fromkeys(worker.current for worker in self.workers if worker.current))
 
     def stop(self) -> None:
         for worker in self.workers:
@@ -232,13 +341,22 @@ class _Worker:
         os.close(answers_write)
         self.answers = os.fdopen(answers_read, encoding="utf-8")
         self.events = events
-        self.current: str | None = None
+        self.current: str | None = None   # the unit built, or whose PDF is rendered
+        self.rendering = False
         threading.Thread(target=self._read_output, daemon=True).start()
         threading.Thread(target=self._read_answers, daemon=True).start()
 
-    def send(self, job: Job) -> None:
-        self.current = job.name
-        self.process.stdin.write(json.dumps(job.__dict__, ensure_ascii=False) + "\n")
+    def send(self, item) -> None:
+        """Send a unit's Job, a ("render", unit, pickled Render) or a ("facts", unit, Job) (see `Pool.run`)."""
+        self.rendering = isinstance(item, tuple)
+        self.current = item[1] if self.rendering else item.name
+        if not self.rendering:
+            message = item.__dict__
+        elif item[0] == "render":
+            message = {"render": item[2]}
+        else:
+            message = {"facts": item[2].__dict__}
+        self.process.stdin.write(json.dumps(message, ensure_ascii=False) + "\n")
         self.process.stdin.flush()
 
     def _read_output(self) -> None:
@@ -301,11 +419,24 @@ def _serve(answers_fd: int) -> None:
     import mkdocs.config  # noqa: F401
 
     for line in sys.stdin:
-        job = Job(**json.loads(line))
-        result = build_unit(job, lambda text: say({"line": text}))
-        say({"name": result.name, "status": result.status})
+        message = json.loads(line)
+        if "render" in message:
+            task = pickle.loads(base64.b64decode(message["render"]))
+            say({"status": render_pdf(task, lambda text: say({"line": text}))})
+            continue
+        if "facts" in message:
+            say({"status": fill_facts(Job(**message["facts"]), lambda text: say({"line": text}))})
+            continue
+        result = build_unit(Job(**message), lambda text: say({"line": text}), hand_pdfs=True)
+        # Pickled here, opaque to the parent, which only hands them on.
+        say({"name": result.name, "status": result.status,
+             "renders": [[task.job.size, base64.b64encode(pickle.dumps(task)).decode("ascii")]
+                         for task in result.renders]})
 
 
 if __name__ == "__main__":
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the parent's to handle: it stops the workers
-    _serve(int(sys.argv[1]))
+    # Run as almanac.workers, not __main__: the hooks find the list of PDFs to hand back (`handed`) there.
+    from almanac.workers import _serve as serve
+
+    serve(int(sys.argv[1]))
