@@ -242,13 +242,19 @@ def pdf_pages(path: Path, memo: Path | None = None) -> int:
         return int(entry.read_text(encoding="ascii"))
     # The catalogue's page tree states the count; walking every page would cost far more on tagged PDFs.
     pages = int(PdfReader(io.BytesIO(data)).trailer["/Root"]["/Pages"]["/Count"])
-    if entry is not None:
-        memo.mkdir(parents=True, exist_ok=True)
-        # Builds of several languages run at once: write beside, then rename, so no reader sees half a file.
-        temp = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
-        temp.write_text(str(pages), encoding="ascii")
-        temp.replace(entry)
+    if memo is not None:
+        remember_pages(data, pages, memo)
     return pages
+
+
+def remember_pages(data: bytes, pages: int, memo: Path) -> None:
+    """Keep the page count of the PDF whose bytes are `data` for `pdf_pages` (the renderer knows it)."""
+    entry = memo / hashlib.sha256(data).hexdigest()
+    memo.mkdir(parents=True, exist_ok=True)
+    # Builds of several languages run at once: write beside, then rename, so no reader sees half a file.
+    temp = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
+    temp.write_text(str(pages), encoding="ascii")
+    temp.replace(entry)
 
 
 def page_count(pages: int, lang: str, locales) -> str:
