@@ -95,7 +95,7 @@ def on_post_build(config):
     elif project.settings["pdf"]:
         changed = overview.fill_pages(state.waiting, site / "pdf", project.locales,
                                       context.cache_dir(project.root, "pdf-facts"))
-        log.info(f"PDF facts: page count and size filled into {changed} pages")
+        log.info(f"PDF facts: page count and size filled into {len(changed)} pages")
         if engine.shard() or workers.handed():
             # The other languages' PDFs exist only once the shards are assembled (almanac.shards.assemble); the
             # PDFs a unit handed to the pool (hooks/pdf.py), once rendered: the pool then has them filled in

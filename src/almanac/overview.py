@@ -215,16 +215,16 @@ def fill_pdf_facts(html: str, pdf_dir: Path, locales, known: dict | None = None,
     return PLACEHOLDER.sub(replace, html)
 
 
-def fill_pages(pages: list[Path], pdf_dir: Path, locales, memo: Path | None = None) -> int:
-    """Fill the PDF facts into written pages (see `fill_pdf_facts`); return how many pages changed."""
+def fill_pages(pages: list[Path], pdf_dir: Path, locales, memo: Path | None = None) -> list[Path]:
+    """Fill the PDF facts into written pages (see `fill_pdf_facts`); return the pages that changed."""
     known: dict = {}
-    changed = 0
+    changed = []
     for path in dict.fromkeys(pages):
         text = path.read_text(encoding="utf-8")
         filled = fill_pdf_facts(text, pdf_dir, locales, known, memo)
         if filled != text:
             path.write_text(filled, encoding="utf-8")
-            changed += 1
+            changed.append(path)
     return changed
 
 

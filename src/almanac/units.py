@@ -272,15 +272,8 @@ def fill_facts(unit: Unit, site: Path, compress: bool) -> int:
 
     record = site / PARTS / "facts.json"
     root = Path(unit.root)
-    pdf_dir, known, memo = site / "pdf", {}, context.cache_dir(root, "pdf-facts")
-    labels = locales.load(root)
-    changed = []
-    for page in dict.fromkeys(site / page for page in (shards.read_part(site, "facts") or {}).get("pages", [])):
-        text = page.read_text(encoding="utf-8")
-        filled = overview.fill_pdf_facts(text, pdf_dir, labels, known, memo)
-        if filled != text:
-            page.write_text(filled, encoding="utf-8")
-            changed.append(page)
+    waiting = [site / page for page in (shards.read_part(site, "facts") or {}).get("pages", [])]
+    changed = overview.fill_pages(waiting, site / "pdf", locales.load(root), context.cache_dir(root, "pdf-facts"))
     if compress and changed:
         hosting.precompress(site, context.cache_dir(root, "compressed"), paths=changed)
     record.unlink(missing_ok=True)

@@ -148,9 +148,7 @@ def build_unit(job: Job, emit_line=None, hand_pdfs: bool = False) -> Result:
             raise
         except BaseException as exc:   # a bug or a full disk: told as a traceback, which almanac.build reads
             status = 1
-            for text in traceback.format_exception(exc):
-                for line in text.rstrip("\n").split("\n"):
-                    emit(line)
+            _tell_traceback(exc, emit)
     finally:
         logger.removeHandler(handler)
         for name, value in saved.items():
@@ -160,6 +158,13 @@ def build_unit(job: Job, emit_line=None, hand_pdfs: bool = False) -> Result:
                 os.environ[name] = value
         renders, _handed = _handed or [], None
     return Result(job.name, status, lines, renders if status == 0 else [])
+
+
+def _tell_traceback(exc: BaseException, emit) -> None:
+    """A failure the hooks did not tell as one line, as a traceback line by line (almanac.build reads it)."""
+    for text in traceback.format_exception(exc):
+        for line in text.rstrip("\n").split("\n"):
+            emit(line)
 
 
 def render_pdf(task: Render, emit) -> int:
@@ -183,9 +188,7 @@ def render_pdf(task: Render, emit) -> int:
     except KeyboardInterrupt:
         raise
     except BaseException as exc:   # told as a traceback, as build_unit tells one
-        for text in traceback.format_exception(exc):
-            for line in text.rstrip("\n").split("\n"):
-                emit(line)
+        _tell_traceback(exc, emit)
         return 1
 
 
@@ -200,9 +203,7 @@ def fill_facts(job: Job, emit) -> int:
     except KeyboardInterrupt:
         raise
     except BaseException as exc:
-        for text in traceback.format_exception(exc):
-            for line in text.rstrip("\n").split("\n"):
-                emit(line)
+        _tell_traceback(exc, emit)
         return 1
 
 
